@@ -1,0 +1,206 @@
+"""Inputs to the ARM request body, and ARM responses to outputs (azurerm's expand / flatten).
+
+* :func:`deployment_body` builds the PUT body field by field from a
+  :class:`~aoai_deploy.providers.inputs.DeploymentSpec`, never from the property bag (which
+  carries the pickled provider under ``__provider``).
+* :func:`outputs_from_arm` makes the outputs of create and update: every input echoed (Pulumi
+  hands old outputs to ``diff``, ``update`` and ``delete``) plus what Azure reports.
+* :func:`refreshed_outputs` makes the outputs of ``read``: the echoed inputs that Azure stores
+  are replaced by the live values, so ``pulumi refresh`` shows drift.
+
+ARM keys are looked up case-insensitively: a real service sent ``eTag`` for ``etag``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from aoai_deploy.providers.ids import AccountId, ArmIdError
+from aoai_deploy.providers.inputs import DeploymentSpec, whole_number
+from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OWNER_INPUT, OWNER_TAG
+
+__all__ = [
+    "computed_outputs",
+    "deployment_body",
+    "is_cross_tenant",
+    "outputs_from_arm",
+    "owner_of",
+    "refreshed_outputs",
+]
+
+
+def is_cross_tenant(spec: DeploymentSpec, destination_tenant: str) -> bool:
+    """Whether the model comes from another account in another tenant, so that the body
+    carries ``sourceAccount`` and requests carry an auxiliary token for ``source_tenant_id``.
+
+    A source account that is the destination account itself is no copy at all, whatever
+    tenant it is said to be in.
+    """
+    return (
+        spec.source_tenant_id is not None
+        and spec.source_account is not None
+        and spec.source_account != spec.account
+        and spec.source_tenant_id.lower() != destination_tenant.lower()
+    )
+
+
+def deployment_body(spec: DeploymentSpec, *, cross_tenant: bool) -> dict[str, Any]:
+    """The body of the PUT that creates or updates the deployment (the whole resource)."""
+    model: dict[str, Any] = {
+        "format": spec.model_format,
+        "name": spec.model_name,
+        "version": spec.model_version,
+    }
+    if spec.source_account is not None and spec.source_account != spec.account:
+        model["sourceAccount" if cross_tenant else "source"] = str(spec.source_account)
+    properties: dict[str, Any] = {"model": model}
+    if spec.rai_policy_name is not None:
+        properties["raiPolicyName"] = spec.rai_policy_name
+    if spec.version_upgrade_option is not None:
+        properties["versionUpgradeOption"] = spec.version_upgrade_option
+    body: dict[str, Any] = {
+        "sku": {"name": spec.sku_name, "capacity": spec.sku_capacity},
+        "properties": properties,
+    }
+    tags = dict(spec.tags or {})
+    if spec.owner is not None:
+        tags[OWNER_TAG] = spec.owner
+    if tags:
+        body["tags"] = tags
+    return body
+
+
+def _get(mapping: object, key: str) -> Any:
+    """``mapping[key]`` with the key compared case-insensitively; ``None`` when absent."""
+    if not isinstance(mapping, Mapping):
+        return None
+    if key in mapping:
+        return mapping[key]
+    folded = key.lower()
+    for name, value in mapping.items():
+        if isinstance(name, str) and name.lower() == folded:
+            return value
+    return None
+
+
+def _properties(arm: Mapping[str, Any]) -> Any:
+    return _get(arm, "properties")
+
+
+def computed_outputs(arm: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs Azure computes, from a deployment as ARM returns it (``cross_tenant``
+    aside, which the caller knows)."""
+    properties = _properties(arm)
+    capabilities = _get(properties, "capabilities")
+    rate_limits = _get(properties, "rateLimits")
+    model = _get(properties, "model")
+    state = _get(properties, "provisioningState")
+    capacity = whole_number(_get(properties, "currentCapacity"))
+    etag = _get(arm, "etag")
+    return {
+        "provisioning_state": state if isinstance(state, str) else None,
+        "capabilities": copy.deepcopy(dict(capabilities))
+        if isinstance(capabilities, Mapping)
+        else {},
+        "rate_limits": copy.deepcopy(list(rate_limits)) if isinstance(rate_limits, list) else [],
+        "model": copy.deepcopy(dict(model)) if isinstance(model, Mapping) else {},
+        "current_capacity": capacity,
+        "etag": etag if isinstance(etag, str) else None,
+    }
+
+
+def outputs_from_arm(
+    inputs: Mapping[str, Any],
+    arm: Mapping[str, Any],
+    *,
+    tenant_id: str,
+    cross_tenant: bool,
+) -> dict[str, Any]:
+    """The outputs of create and update: every input (defaults filled, ``tenant_id``
+    resolved, the hidden ``owner`` too) followed by the outputs Azure computes."""
+    outputs: dict[str, Any] = {}
+    for key in INPUTS:
+        value = inputs.get(key)
+        outputs[key] = DEFAULTS.get(key) if value is None else copy.deepcopy(value)
+    outputs["tenant_id"] = tenant_id
+    outputs[OWNER_INPUT] = inputs.get(OWNER_INPUT)
+    outputs.update(computed_outputs(arm))
+    outputs["cross_tenant"] = cross_tenant
+    return outputs
+
+
+def _same_text(old: object, live: object) -> object:
+    """The old spelling when it equals the live value ignoring case, else the live value."""
+    if isinstance(old, str) and isinstance(live, str) and old.lower() == live.lower():
+        return old
+    return live
+
+
+def _same_account(old: object, live: str) -> object:
+    try:
+        if isinstance(old, str) and AccountId.parse(old) == AccountId.parse(live):
+            return old
+    except ArmIdError:
+        pass
+    return _same_text(old, live)
+
+
+def _live_tags(old: object, live: object) -> dict[str, str] | None:
+    """Live tags without the owner tag, each name in the old spelling where it matches."""
+    old_names = {name.lower(): name for name in old} if isinstance(old, Mapping) else {}
+    tags = {
+        old_names.get(name.lower(), name): value
+        for name, value in (live.items() if isinstance(live, Mapping) else ())
+        if isinstance(name, str) and name.lower() != OWNER_TAG.lower()
+    }
+    return tags if tags or old is not None else None
+
+
+def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs of ``read``: the old outputs with what Azure stores replaced by the live
+    values (so that drift shows) and the computed outputs refreshed.
+
+    What Azure does not report is kept: the source tenant (never reported), a source
+    account the response leaves out, and ``rai_policy_name`` / ``version_upgrade_option``
+    when the user left them unset (Azure then fills in its own default, which is not drift).
+    """
+    outputs = dict(old_outputs)
+    properties = _properties(arm)
+    model = _get(properties, "model")
+    for key, arm_key in (
+        ("model_name", "name"),
+        ("model_format", "format"),
+        ("model_version", "version"),
+    ):
+        live = _get(model, arm_key)
+        if isinstance(live, str):
+            outputs[key] = _same_text(old_outputs.get(key), live)
+    source = _get(model, "sourceAccount") or _get(model, "source")
+    if isinstance(source, str):
+        outputs["source_account_id"] = _same_account(old_outputs.get("source_account_id"), source)
+    sku = _get(arm, "sku")
+    sku_name = _get(sku, "name")
+    if isinstance(sku_name, str):
+        outputs["sku_name"] = _same_text(old_outputs.get("sku_name"), sku_name)
+    capacity = whole_number(_get(sku, "capacity"))
+    if capacity is not None:
+        outputs["sku_capacity"] = capacity
+    for key, arm_key in (
+        ("rai_policy_name", "raiPolicyName"),
+        ("version_upgrade_option", "versionUpgradeOption"),
+    ):
+        old = old_outputs.get(key)
+        if old is not None:
+            live = _get(properties, arm_key)
+            outputs[key] = _same_text(old, live) if isinstance(live, str) else None
+    outputs["tags"] = _live_tags(old_outputs.get("tags"), _get(arm, "tags"))
+    outputs.update(computed_outputs(arm))
+    return outputs
+
+
+def owner_of(arm: Mapping[str, Any]) -> str | None:
+    """The owner tag on a live deployment (tag names compared case-insensitively), if any."""
+    owner = _get(_get(arm, "tags"), OWNER_TAG)
+    return owner if isinstance(owner, str) else None
