@@ -1,0 +1,584 @@
+"""The one HTTP path to Azure Resource Manager.
+
+Every verb goes through :meth:`ArmClient.request`, which
+
+* pins the destination: https only, and tokens go to the configured ARM host and nowhere
+  else (a status URL or ``nextLink`` on another host is refused, not followed);
+* adds ``api-version``, the bearer token for the destination tenant and, for a cross-tenant
+  deployment, ``x-ms-authorization-auxiliary`` (on its status polls too);
+* puts a connect and read timeout on each request and checks an overall deadline;
+* retries 429, 5xx and dropped connections on idempotent methods with capped, jittered
+  backoff that honours ``Retry-After``; retries 409 ``RequestConflict`` for a bounded time;
+  optionally retries 403s while a new role assignment propagates;
+* turns ARM error bodies into :class:`~aoai_deploy.providers.errors.ArmError` subclasses.
+
+Long-running writes go through :meth:`ArmClient.write`, which holds a per-account lock in
+the process (Azure serializes writes under one account and answers 409 otherwise) and
+polls in the three styles ARM uses: ``Azure-AsyncOperation``, ``Location``, or the
+resource's own ``provisioningState``.
+
+Written by hand over ``requests`` rather than on azure-core's pipeline and
+azure-mgmt-core's ARM poller because those follow any polling URL with the token attached,
+know nothing of a per-account write lock or a RequestConflict retry budget, and sleep on
+the wall clock where tests need an injected one.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from aoai_deploy.providers.auth import auxiliary_header
+from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.errors import (
+    ArmAuthorizationError,
+    ArmConflictError,
+    ArmError,
+    ArmNotFoundError,
+    OperationFailedError,
+    OperationTimeoutError,
+    TransportError,
+)
+from aoai_deploy.providers.hints import hint_for
+from aoai_deploy.providers.redact import logger, redact
+
+__all__ = [
+    "ArmClient",
+    "ArmResponse",
+    "Call",
+    "Clock",
+    "RetryPolicy",
+    "SystemClock",
+    "TokenSource",
+]
+
+USER_AGENT = "aoai-deploy/0.1.0"
+_IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_ROLE_PROPAGATION_CODES = frozenset({"AuthorizationFailed", "LinkedAuthorizationFailed"})
+_TERMINAL = {"succeeded": "Succeeded", "failed": "Failed", "canceled": "Canceled"}
+_MAX_MESSAGE = 600
+
+
+class TokenSource(Protocol):
+    """Gives a bearer token for a tenant (``None``: the credential's home tenant)."""
+
+    def token(self, tenant_id: str | None) -> str: ...
+
+
+class Clock(Protocol):
+    """Monotonic time and sleeping, injectable so that tests never wait on a wall clock."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Timeouts, retry counts and backoff bounds of the HTTP path."""
+
+    connect_timeout: float = 10.0
+    """Seconds to wait for a TCP + TLS connection."""
+    read_timeout: float = 60.0
+    """Seconds to wait for a response once the request is sent."""
+    max_retries: int = 6
+    """Retries of one request after 429, 5xx or a dropped connection."""
+    backoff_base: float = 1.0
+    """First backoff in seconds; doubles per retry, with full jitter."""
+    backoff_max: float = 30.0
+    """Longest backoff between two retries."""
+    retry_after_cap: float = 60.0
+    """Longest wait a ``Retry-After`` header can impose."""
+    conflict_budget: float = 900.0
+    """How long to keep retrying 409 RequestConflict (the operation deadline also applies)."""
+    conflict_backoff_max: float = 15.0
+    """Longest wait between two RequestConflict retries."""
+    default_poll_interval: float = 5.0
+    """Poll interval when ARM sends no ``Retry-After``."""
+    min_poll_interval: float = 0.2
+    """Shortest poll interval, whatever ``Retry-After`` says."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one provider operation is doing: carried by every request it sends."""
+
+    operation: str
+    """Gerund for messages: ``creating``, ``reading``, ``updating``, ``deleting``."""
+    resource_id: str
+    """ARM id the operation is about, for messages."""
+    tenant_id: str | None
+    """Destination tenant (``None``: the credential's home tenant)."""
+    deadline: float
+    """Clock time after which the operation gives up."""
+    aux_tenants: tuple[str, ...] = ()
+    """Tenants whose tokens go into ``x-ms-authorization-auxiliary`` (cross-tenant copies)."""
+    role_wait_until: float | None = None
+    """Clock time until which 403 Authorization/LinkedAuthorizationFailed is retried."""
+    context: Mapping[str, str] = field(default_factory=dict)
+    """Facts for error hints: ``source_account``, ``source_tenant``, ``destination_tenant``."""
+
+
+@dataclass(frozen=True)
+class ArmResponse:
+    """A response from ARM, already read."""
+
+    status: int
+    headers: CaseInsensitiveDict[str]
+    body: dict[str, Any] | None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+class ArmClient:
+    """Sends requests to one ARM endpoint; safe to share between threads."""
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        tokens: TokenSource,
+        *,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self._config = config
+        self._endpoint = config.arm_endpoint
+        self._tokens = tokens
+        self._clock = clock or SystemClock()
+        self._policy = policy or RetryPolicy()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._rng_lock = threading.Lock()
+        self._progress = progress or (lambda line: logger.info("%s", line))
+        self._local = threading.local()
+
+    # -- public verbs -------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def url(self, path: str, api_version: str) -> str:
+        """The absolute URL of an ARM path with its api-version."""
+        return f"{self._endpoint}{path}?{urlencode({'api-version': api_version})}"
+
+    def get(self, call: Call, path: str, api_version: str) -> ArmResponse | None:
+        """GET a resource; ``None`` when ARM says 404."""
+        response = self.request(call, "GET", self.url(path, api_version), allow=(404,))
+        return None if response.status == 404 else response
+
+    def write(
+        self,
+        call: Call,
+        method: str,
+        path: str,
+        api_version: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        account_key: str,
+    ) -> ArmResponse | None:
+        """PUT or DELETE and wait for the operation to end.
+
+        Holds the account's write lock for the whole operation. Returns the resource as a
+        GET shows it afterwards for PUT, ``None`` for DELETE.
+        """
+        lock = _account_lock(account_key)
+        if not lock.acquire(timeout=max(0.0, call.deadline - self._clock.now())):
+            raise OperationTimeoutError(
+                f"{call.operation} {call.resource_id}: timed out waiting for another write "
+                f"to the same account to finish in this process"
+            )
+        try:
+            url = self.url(path, api_version)
+            allow = (404,) if method == "DELETE" else ()
+            started = self._clock.now()
+            first = self.request(call, method, url, body=body, allow=allow)
+            if method == "DELETE":
+                if first.status in (404, 204):
+                    return None
+                self._wait(call, first, url, started, deleting=True)
+                return None
+            self._wait(call, first, url, started, deleting=False)
+            final = self.request(call, "GET", url)
+            state = _provisioning_state(final.body)
+            if state is not None and state.lower() in ("failed", "canceled"):
+                raise OperationFailedError(
+                    call.operation,
+                    call.resource_id,
+                    state,
+                    state,
+                    "the deployment's provisioningState is " + state,
+                )
+            return final
+        finally:
+            lock.release()
+
+    def list_pages(self, call: Call, path: str, api_version: str) -> Iterator[dict[str, Any]]:
+        """Yield the items of a paged ARM list, following ``nextLink`` on the same host."""
+        url: str | None = self.url(path, api_version)
+        while url:
+            page = self.request(call, "GET", url)
+            body = page.body or {}
+            yield from body.get("value", [])
+            url = body.get("nextLink")
+
+    # -- the one request path -----------------------------------------------------------
+
+    def request(
+        self,
+        call: Call,
+        method: str,
+        url: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        allow: Sequence[int] = (),
+    ) -> ArmResponse:
+        """Send one request with retries; raise on any non-2xx status not in ``allow``."""
+        self._check_target(call, url)
+        policy = self._policy
+        attempt = 0
+        conflict_started: float | None = None
+        conflict_attempt = 0
+        while True:
+            self._check_deadline(call)
+            try:
+                response = self._send(call, method, url, body)
+            except TransportError as exc:
+                if method in _IDEMPOTENT and attempt < policy.max_retries:
+                    attempt += 1
+                    delay = self._backoff(attempt, policy.backoff_max)
+                    logger.warning(
+                        "%s %s: %s; retry %d in %.1fs",
+                        method,
+                        _path_of(url),
+                        exc.__cause__.__class__.__name__ if exc.__cause__ else "error",
+                        attempt,
+                        delay,
+                    )
+                    self._sleep(call, delay)
+                    continue
+                raise
+            status = response.status
+            if 200 <= status < 300 or status in allow:
+                return response
+            code, message = _error_of(response)
+            retryable = status in _RETRYABLE_STATUS and method in _IDEMPOTENT
+            if retryable and attempt < policy.max_retries:
+                attempt += 1
+                delay = self._retry_after(response) or self._backoff(attempt, policy.backoff_max)
+                logger.warning(
+                    "%s %s: %d %s; retry %d in %.1fs",
+                    method,
+                    _path_of(url),
+                    status,
+                    code,
+                    attempt,
+                    delay,
+                )
+                self._sleep(call, delay)
+                continue
+            if status == 409 and code == "RequestConflict":
+                now = self._clock.now()
+                conflict_started = now if conflict_started is None else conflict_started
+                if now - conflict_started < policy.conflict_budget:
+                    conflict_attempt += 1
+                    delay = self._retry_after(response) or self._backoff(
+                        conflict_attempt, policy.conflict_backoff_max
+                    )
+                    logger.info(
+                        "%s %s: another write to the account is running; retry %d in %.1fs",
+                        method,
+                        _path_of(url),
+                        conflict_attempt,
+                        delay,
+                    )
+                    self._sleep(call, delay)
+                    continue
+            if (
+                status == 403
+                and code in _ROLE_PROPAGATION_CODES
+                and call.role_wait_until is not None
+                and self._clock.now() < call.role_wait_until
+            ):
+                delay = min(10.0, max(1.0, call.role_wait_until - self._clock.now()))
+                self._progress(
+                    f"{call.operation} {call.resource_id}: {code}, waiting {delay:.0f}s "
+                    "for role assignments to propagate"
+                )
+                self._sleep(call, delay)
+                continue
+            raise self._error(call, status, code, message)
+
+    # -- polling ------------------------------------------------------------------------
+
+    def _wait(
+        self, call: Call, first: ArmResponse, url: str, started: float, *, deleting: bool
+    ) -> None:
+        async_url = first.header("Azure-AsyncOperation")
+        location = first.header("Location")
+        delay = self._retry_after(first)
+        if async_url:
+            self._wait_async(call, async_url, delay, started)
+        elif location:
+            self._wait_location(call, location, delay, started)
+        elif deleting:
+            if first.status == 202:
+                self._wait_gone(call, url, delay, started)
+        else:
+            self._wait_state(call, first, url, delay, started)
+
+    def _wait_async(self, call: Call, url: str, delay: float | None, started: float) -> None:
+        self._check_target(call, url)
+        while True:
+            self._sleep(call, self._poll_delay(delay))
+            poll = self.request(call, "GET", url)
+            body = poll.body or {}
+            status = str(body.get("status", ""))
+            self._report(call, status or "InProgress", started)
+            terminal = _TERMINAL.get(status.lower())
+            if terminal == "Succeeded":
+                return
+            if terminal is not None:
+                raw_error = body.get("error")
+                error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+                code = str(error.get("code") or terminal)
+                message = redact(str(error.get("message") or ""))[:_MAX_MESSAGE]
+                raise OperationFailedError(
+                    call.operation,
+                    call.resource_id,
+                    terminal,
+                    code,
+                    message,
+                    hint_for(code, call.context),
+                )
+            delay = self._retry_after(poll)
+
+    def _wait_location(self, call: Call, url: str, delay: float | None, started: float) -> None:
+        self._check_target(call, url)
+        while True:
+            self._sleep(call, self._poll_delay(delay))
+            poll = self.request(call, "GET", url, allow=(202,))
+            if poll.status != 202:
+                self._report(call, "Done", started)
+                return
+            self._report(call, "InProgress", started)
+            delay = self._retry_after(poll)
+
+    def _wait_state(
+        self, call: Call, first: ArmResponse, url: str, delay: float | None, started: float
+    ) -> None:
+        state = _provisioning_state(first.body)
+        while state is None or state.lower() not in _TERMINAL:
+            self._sleep(call, self._poll_delay(delay))
+            poll = self.request(call, "GET", url)
+            state = _provisioning_state(poll.body)
+            self._report(call, state or "unknown", started)
+            delay = self._retry_after(poll)
+
+    def _wait_gone(self, call: Call, url: str, delay: float | None, started: float) -> None:
+        while True:
+            self._sleep(call, self._poll_delay(delay))
+            poll = self.request(call, "GET", url, allow=(404,))
+            if poll.status == 404:
+                return
+            self._report(call, _provisioning_state(poll.body) or "Deleting", started)
+            delay = self._retry_after(poll)
+
+    def _report(self, call: Call, state: str, started: float) -> None:
+        elapsed = self._clock.now() - started
+        self._progress(f"{call.operation} {call.resource_id}: {state} after {elapsed:.0f}s")
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        # One session per thread: requests.Session is not documented as thread-safe.
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            self._local.session = session
+        return session
+
+    def _send(
+        self, call: Call, method: str, url: str, body: Mapping[str, Any] | None
+    ) -> ArmResponse:
+        headers = {
+            "Authorization": "Bearer " + self._tokens.token(call.tenant_id),
+            "x-ms-client-request-id": str(uuid.uuid4()),
+            "Accept": "application/json",
+        }
+        if call.aux_tenants:
+            headers["x-ms-authorization-auxiliary"] = auxiliary_header(
+                [self._tokens.token(tenant) for tenant in call.aux_tenants]
+            )
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+        remaining = max(0.1, call.deadline - self._clock.now())
+        timeout = (
+            min(self._policy.connect_timeout, remaining),
+            min(self._policy.read_timeout, remaining),
+        )
+        begun = self._clock.now()
+        try:
+            raw = self._session().request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                timeout=timeout,
+                verify=self._config.verify,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                f"{call.operation} {call.resource_id}: TLS verification of {self._config.host} "
+                "failed; for a private endpoint or emulator set aoai-deploy:caBundle "
+                "to its CA certificate"
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(
+                f"{call.operation} {call.resource_id}: {method} {_path_of(url)} got no "
+                f"answer from {self._config.host} ({exc.__class__.__name__})"
+            ) from exc
+        payload: dict[str, Any] | None = None
+        if raw.content:
+            try:
+                parsed = raw.json()
+            except ValueError:
+                parsed = None
+            payload = parsed if isinstance(parsed, dict) else None
+        logger.debug(
+            "%s %s -> %d in %.2fs",
+            method,
+            _path_of(url),
+            raw.status_code,
+            self._clock.now() - begun,
+        )
+        return ArmResponse(raw.status_code, CaseInsensitiveDict(raw.headers), payload)
+
+    def _check_target(self, call: Call, url: str) -> None:
+        if not self._config.is_arm_url(url):
+            parts = urlsplit(url)
+            shown = urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+            raise TransportError(
+                f"{call.operation} {call.resource_id}: refusing to send a token to {shown}: "
+                f"only {self._endpoint} (the configured ARM endpoint) is trusted"
+            )
+
+    def _check_deadline(self, call: Call) -> None:
+        if self._clock.now() >= call.deadline:
+            raise OperationTimeoutError(
+                f"{call.operation} {call.resource_id}: did not finish within "
+                "operation_timeout_seconds; the operation may still be running in Azure. "
+                "Run `pulumi refresh`, or raise operation_timeout_seconds, then run again "
+                "(a deployment this stack created is adopted again on the next run)"
+            )
+
+    def _sleep(self, call: Call, seconds: float) -> None:
+        self._check_deadline(call)
+        self._clock.sleep(min(seconds, max(0.0, call.deadline - self._clock.now())))
+        self._check_deadline(call)
+
+    def _poll_delay(self, delay: float | None) -> float:
+        if delay is None:
+            return self._policy.default_poll_interval
+        return max(self._policy.min_poll_interval, delay)
+
+    def _backoff(self, attempt: int, cap: float) -> float:
+        ceiling = min(cap, self._policy.backoff_base * 2.0 ** (attempt - 1))
+        with self._rng_lock:
+            return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _retry_after(self, response: ArmResponse) -> float | None:
+        value = response.header("Retry-After")
+        if not value:
+            return None
+        value = value.strip()
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            seconds = when.timestamp() - time.time()
+        return min(self._policy.retry_after_cap, max(0.0, seconds))
+
+    def _error(self, call: Call, status: int, code: str, message: str) -> ArmError:
+        hint = hint_for(code, call.context)
+        args = (call.operation, call.resource_id, status, code, message, hint)
+        if status in (401, 403):
+            return ArmAuthorizationError(*args)
+        if status == 409:
+            return ArmConflictError(*args)
+        if status == 404:
+            return ArmNotFoundError(*args)
+        return ArmError(*args)
+
+
+def _error_of(response: ArmResponse) -> tuple[str, str]:
+    body = response.body or {}
+    error = body.get("error")
+    if not isinstance(error, dict):
+        error = body if "code" in body else {}
+    code = str(error.get("code") or f"HTTP{response.status}")
+    message = redact(str(error.get("message") or ""))
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "..."
+    return code, message
+
+
+def _provisioning_state(body: Mapping[str, Any] | None) -> str | None:
+    if not body:
+        return None
+    props = body.get("properties")
+    if not isinstance(props, dict):
+        return None
+    for key, value in props.items():
+        if key.lower() == "provisioningstate" and isinstance(value, str):
+            return value
+    return None
+
+
+def _path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _account_lock(account_key: str) -> threading.Lock:
+    """The process-wide write lock of one account (keys compared case-insensitively)."""
+    key = account_key.lower()
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = threading.Lock()
+        return lock

@@ -1,0 +1,86 @@
+"""What to do about an ARM error code, in a sentence a person can act on.
+
+The codes are the ones Azure returns for deployments (FACTS.md); ``context`` supplies the
+facts the sentence needs (``account``, ``destination_tenant``, ``source_account``,
+``source_tenant``). Unknown codes get no hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_NAME
+
+__all__ = ["hint_for"]
+
+_ROLE = f"'{OPENAI_CONTRIBUTOR_ROLE_NAME}' ({OPENAI_CONTRIBUTOR_ROLE_ID})"
+
+_HINTS: dict[str, str] = {
+    "linkedauthorizationfailed": (
+        "The deploying identity needs {role} on the source account {source_account} in "
+        "tenant {source_tenant}, as a service principal of the same multi-tenant app (or a "
+        "guest user) there, and the auxiliary token must come from that tenant. If the role "
+        "was assigned moments ago, set role_propagation_timeout_seconds to wait for it."
+    ),
+    "authorizationfailed": (
+        "The deploying identity needs {role} on the destination account {account} in tenant "
+        "{destination_tenant} (or on its resource group or subscription). If the role was "
+        "assigned moments ago, set role_propagation_timeout_seconds to wait for it."
+    ),
+    "invalidauthenticationtokentenant": (
+        "The token is for a different tenant than the subscription: set tenant_id to the "
+        "destination account's tenant ({destination_tenant} was used) and source_tenant_id "
+        "to the source account's tenant."
+    ),
+    "expiredauthenticationtoken": (
+        "A token expired before ARM saw it. With aoai-deploy:credential static, mint fresh "
+        "tokens for both tenants and set aoai-deploy:staticTokens again; otherwise sign in "
+        "again (e.g. `az login --tenant <id>` for each tenant)."
+    ),
+    "authenticationfailed": (
+        "ARM did not accept the token: check aoai-deploy:credential and that it yields "
+        "tokens for the ARM endpoint of aoai-deploy:cloud."
+    ),
+    "requestconflict": (
+        "Other writes to the account kept it busy past the retry budget. Writes to one "
+        "account must not run at the same time: chain deployments with depends_on (the "
+        "FineTunedModelDeployment component does), and avoid editing it from the portal "
+        "during `pulumi up`."
+    ),
+    "insufficientquota": (
+        "The subscription has too little quota for this SKU and capacity in the account's "
+        "region: lower sku_capacity, choose another sku_name, or request more quota."
+    ),
+    "deploymentmodelnotsupported": (
+        "The model is not available here: check model_name, model_version and model_format "
+        "against the models of the source account ({source_account}), and that "
+        "source_account_id names the account that holds the fine-tuned model."
+    ),
+    "invalidresourceproperties": (
+        "Azure rejected a property: check sku_name (a deployment SKU such as Standard or "
+        "GlobalStandard, not an account SKU such as S0), sku_capacity and model_version."
+    ),
+    "resourcenotfound": (
+        "The account or resource group was not found: check account_id, and that the "
+        "identity can read it in tenant {destination_tenant}."
+    ),
+    "parentresourcenotfound": (
+        "The account was not found: check account_id, and that the identity can read it in "
+        "tenant {destination_tenant}."
+    ),
+}
+
+
+class _Facts(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "(not set)"
+
+
+def hint_for(code: str, context: Mapping[str, str]) -> str:
+    """The advice for an ARM error code, or ``""`` when there is none."""
+    template = _HINTS.get(code.lower())
+    if template is None:
+        return ""
+    facts = _Facts(context)
+    facts["role"] = _ROLE
+    return template.format_map(facts)

@@ -1,0 +1,290 @@
+"""The dynamic provider behind ``CrossTenantDeployment``: lifecycle glue.
+
+The logic lives in pure functions (``inputs``, ``mapping``, ``diff``) and the one HTTP path
+(``arm``); the methods here put them in order:
+
+* ``check``  validates and fills defaults; no network.
+* ``diff``   compares old outputs with new inputs by the table in DESIGN.md; no network.
+* ``create`` refuses a deployment it does not own unless ``adopt_existing``, re-adopts its
+  own (owner tag) after an earlier create timed out, PUTs and waits; a deployment that it
+  created and whose provisioning failed is deleted again, so a failed create leaves
+  nothing behind.
+* ``read``   GET; 404 means gone, so refresh plans a re-create.
+* ``update`` PUTs the whole body (or nothing, when only provider-side inputs changed).
+* ``delete`` DELETE and wait; 404 counts as done.
+
+The instance is pickled by reference into every stack's state (``__provider``), so this
+module path and class name must never move, and the instance carries no state: the
+configuration, credentials and caches live in a :class:`Runtime` built by ``configure`` in
+the plugin process and are excluded from pickling.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi.dynamic
+
+from aoai_deploy.providers.arm import ArmClient, Call, Clock, RetryPolicy, SystemClock
+from aoai_deploy.providers.auth import TokenProvider
+from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.diff import diff_inputs
+from aoai_deploy.providers.errors import (
+    AoaiDeployError,
+    ConfigError,
+    ForeignDeploymentError,
+    OperationFailedError,
+)
+from aoai_deploy.providers.ids import DeploymentId
+from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from_inputs
+from aoai_deploy.providers.mapping import (
+    deployment_body,
+    is_cross_tenant,
+    outputs_from_arm,
+    owner_of,
+    refreshed_outputs,
+)
+from aoai_deploy.providers.redact import logger
+from aoai_deploy.providers.schema import ARM_INPUTS, DEFAULTS
+
+__all__ = ["CrossTenantDeploymentProvider", "Runtime"]
+
+
+@dataclass
+class Runtime:
+    """Everything the provider needs at operation time; built in the plugin process only."""
+
+    config: ProviderConfig
+    tokens: TokenProvider
+    client: ArmClient
+
+    @classmethod
+    def build(
+        cls,
+        config: ProviderConfig,
+        *,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+        tokens: TokenProvider | None = None,
+    ) -> Runtime:
+        tokens = tokens or TokenProvider(config)
+        client = ArmClient(config, tokens, clock=clock or SystemClock(), policy=policy)
+        return cls(config, tokens, client)
+
+
+class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
+    """Pickled by reference into every stack's state: never move or rename this class."""
+
+    serialize_as_secret_always = False  # it holds nothing: see __getstate__
+
+    def __init__(self, runtime: Runtime | None = None) -> None:
+        super().__init__()
+        self._runtime = runtime
+        self._runtime_lock = threading.Lock()
+
+    # Nothing of the instance is pickled: no configuration, credential, session or lock
+    # may reach the state file.
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._runtime = None
+        self._runtime_lock = threading.Lock()
+
+    def configure(self, req: pulumi.dynamic.ConfigureRequest) -> None:
+        config = ProviderConfig.from_getter(req.config.get)
+        with self._runtime_lock:
+            self._runtime = Runtime.build(config)
+
+    # -- planning: pure --------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
+        inputs, failures = check_inputs(news)
+        return pulumi.dynamic.CheckResult(
+            inputs, [pulumi.dynamic.CheckFailure(f.field, f.reason) for f in failures]
+        )
+
+    def diff(
+        self, _id: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> pulumi.dynamic.DiffResult:
+        result = diff_inputs(olds, news)
+        return pulumi.dynamic.DiffResult(
+            changes=bool(result.changes),
+            replaces=result.replaces,
+            delete_before_replace=result.delete_before_replace,
+        )
+
+    # -- lifecycle: network ----------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
+        runtime = self._require_runtime()
+        spec = spec_from_inputs(props)
+        deployment = spec.account.deployment(spec.deployment_name)
+        tenant, cross = self._tenancy(runtime, spec)
+        call = self._call(runtime, "creating", deployment, spec, tenant, cross)
+        path = str(deployment)
+
+        existing = runtime.client.get(call, path, spec.api_version)
+        created_here = existing is None
+        if existing is not None:
+            owner = owner_of(existing.body or {})
+            if spec.owner is not None and owner == spec.owner:
+                logger.info("%s exists with this stack's owner tag: adopting it again", path)
+            elif spec.adopt_existing:
+                logger.info("%s exists and adopt_existing is set: adopting it", path)
+            else:
+                raise ForeignDeploymentError(
+                    f"creating {path}: a deployment of that name already exists and this "
+                    f"stack did not create it (owner tag: {owner or 'none'}). Set "
+                    "adopt_existing to take it over, choose another deployment_name, or "
+                    "delete it first. (`pulumi import` does not work for dynamic resources.)"
+                )
+
+        body = deployment_body(spec, cross_tenant=cross)
+        try:
+            final = runtime.client.write(
+                call, "PUT", path, spec.api_version, body, account_key=str(spec.account)
+            )
+        except OperationFailedError:
+            if created_here:
+                self._discard(runtime, deployment, spec, tenant)
+            raise
+        assert final is not None  # a PUT always ends with the GET of the resource
+        return pulumi.dynamic.CreateResult(
+            path, outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
+        runtime = self._require_runtime()
+        deployment = DeploymentId.parse(id_)
+        api_version = str(props.get("api_version") or DEFAULTS["api_version"])
+        tenant = _str_or_none(props.get("tenant_id"))
+        call = Call(
+            "reading",
+            str(deployment),
+            tenant,
+            runtime.client.clock.now() + _timeout(props),
+        )
+        live = runtime.client.get(call, str(deployment), api_version)
+        if live is None:
+            logger.info("%s is gone: the next update will create it again", deployment)
+            return pulumi.dynamic.ReadResult(None, {})
+        return pulumi.dynamic.ReadResult(str(deployment), refreshed_outputs(props, live.body or {}))
+
+    def update(
+        self, id_: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> pulumi.dynamic.UpdateResult:
+        runtime = self._require_runtime()
+        spec = spec_from_inputs(news)
+        deployment = spec.account.deployment(spec.deployment_name)
+        tenant, cross = self._tenancy(runtime, spec)
+        call = self._call(runtime, "updating", deployment, spec, tenant, cross)
+        path = str(deployment)
+        touched = set(diff_inputs(olds, news).changes)
+        if touched & ARM_INPUTS:
+            body = deployment_body(spec, cross_tenant=cross)
+            live = runtime.client.write(
+                call, "PUT", path, spec.api_version, body, account_key=str(spec.account)
+            )
+        else:
+            # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
+            live = runtime.client.get(call, path, spec.api_version)
+        if live is None:
+            raise AoaiDeployError(
+                f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
+                "so that the next `pulumi up` creates it again"
+            )
+        return pulumi.dynamic.UpdateResult(
+            outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
+        )
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        runtime = self._require_runtime()
+        deployment = DeploymentId.parse(id_)
+        api_version = str(props.get("api_version") or DEFAULTS["api_version"])
+        call = Call(
+            "deleting",
+            str(deployment),
+            _str_or_none(props.get("tenant_id")),
+            runtime.client.clock.now() + _timeout(props),
+        )
+        runtime.client.write(
+            call, "DELETE", str(deployment), api_version, account_key=str(deployment.account)
+        )
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _require_runtime(self) -> Runtime:
+        runtime = self._runtime
+        if runtime is None:
+            raise ConfigError(
+                "the aoai-deploy provider was not configured: Pulumi 3.139 or newer calls "
+                "configure() with the stack config before any operation; upgrade the CLI"
+            )
+        return runtime
+
+    def _tenancy(self, runtime: Runtime, spec: DeploymentSpec) -> tuple[str, bool]:
+        tenant = spec.tenant_id or runtime.tokens.home_tenant()
+        return tenant, is_cross_tenant(spec, tenant)
+
+    def _call(
+        self,
+        runtime: Runtime,
+        operation: str,
+        deployment: DeploymentId,
+        spec: DeploymentSpec,
+        tenant: str,
+        cross: bool,
+    ) -> Call:
+        now = runtime.client.clock.now()
+        aux: tuple[str, ...] = ()
+        if cross and spec.source_tenant_id is not None:
+            aux = (spec.source_tenant_id,)
+            # Refuses, before any request, a token for the wrong tenant, an expired one, two
+            # tokens of different identities, or a managed identity asked to cross tenants.
+            runtime.tokens.cross_tenant_tokens(tenant, spec.source_tenant_id)
+        wait = spec.role_propagation_timeout_seconds
+        return Call(
+            operation,
+            str(deployment),
+            tenant,
+            now + spec.operation_timeout_seconds,
+            aux_tenants=aux,
+            role_wait_until=now + wait if wait > 0 else None,
+            context={
+                "account": str(spec.account),
+                "destination_tenant": tenant,
+                "source_account": str(spec.source_account or "(not set)"),
+                "source_tenant": spec.source_tenant_id or "(not set)",
+            },
+        )
+
+    def _discard(
+        self, runtime: Runtime, deployment: DeploymentId, spec: DeploymentSpec, tenant: str
+    ) -> None:
+        """Delete a deployment whose creation failed, so that nothing unknown is left."""
+        call = Call(
+            "cleaning up after the failed create of",
+            str(deployment),
+            tenant,
+            runtime.client.clock.now() + spec.operation_timeout_seconds,
+        )
+        try:
+            runtime.client.write(
+                call, "DELETE", str(deployment), spec.api_version, account_key=str(spec.account)
+            )
+        except AoaiDeployError as exc:
+            # The deployment carries this stack's owner tag, so the next run adopts it.
+            logger.warning("%s", exc)
+
+
+def _timeout(props: Mapping[str, Any]) -> float:
+    value = props.get("operation_timeout_seconds")
+    return float(value) if isinstance(value, int | float) and value > 0 else 1800.0
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
