@@ -1,0 +1,32 @@
+"""Components that roll models into Azure OpenAI accounts.
+
+:class:`FineTunedModelDeployment` deploys one or more models (above all a fine-tuned model
+copied from an account in another Entra tenant) into one destination account, which it can
+create, after granting the deploying principal the roles the copy needs.
+"""
+
+from __future__ import annotations
+
+from aoai_deploy.components.args import (
+    DEFAULT_ROLE_PROPAGATION_TIMEOUT_SECONDS,
+    DestinationAccountArgs,
+    FineTunedModelDeploymentArgs,
+    ModelDeploymentArgs,
+    RoleAssignmentArgs,
+)
+from aoai_deploy.components.errors import ComponentArgsError, Problem
+from aoai_deploy.components.fine_tuned import FineTunedModelDeployment
+from aoai_deploy.components.roles import role_assignment_name, role_definition_id
+
+__all__ = [
+    "DEFAULT_ROLE_PROPAGATION_TIMEOUT_SECONDS",
+    "ComponentArgsError",
+    "DestinationAccountArgs",
+    "FineTunedModelDeployment",
+    "FineTunedModelDeploymentArgs",
+    "ModelDeploymentArgs",
+    "Problem",
+    "RoleAssignmentArgs",
+    "role_assignment_name",
+    "role_definition_id",
+]

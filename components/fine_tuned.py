@@ -1,0 +1,218 @@
+"""``FineTunedModelDeployment``: a model rolled into one destination account, with what it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import pulumi
+from pulumi_azure_native import authorization, cognitiveservices
+
+from aoai_deploy.components.args import (
+    DEFAULT_ROLE_PROPAGATION_TIMEOUT_SECONDS,
+    DestinationAccountArgs,
+    FineTunedModelDeploymentArgs,
+)
+from aoai_deploy.components.deployment_args import deployment_args
+from aoai_deploy.components.errors import ComponentArgsError
+from aoai_deploy.components.roles import role_assignment_name, role_definition_id
+from aoai_deploy.components.validation import find_problems
+from aoai_deploy.providers import CrossTenantDeployment
+
+__all__ = ["FineTunedModelDeployment"]
+
+COMPONENT_TYPE: Final = "aoai:index:FineTunedModelDeployment"
+
+
+class FineTunedModelDeployment(pulumi.ComponentResource):
+    """One or more deployments of a model (above all a fine-tuned model copied from an account
+    in another Entra tenant) into one destination account, with that account and the role
+    assignments the copy needs when asked for.
+
+    Children, all parented to the component and named from its name ``<name>``:
+
+    - ``<name>-account``: the destination account (``azure-native:cognitiveservices:Account``),
+      only with ``create_account``;
+    - ``<name>-source-role`` and ``<name>-destination-role``: Cognitive Services OpenAI
+      Contributor for the deploying principal on the source account (through
+      ``role_assignments.source_provider``) and on the destination account, only with
+      ``role_assignments`` (the source one only with a ``source_account_id``);
+    - ``<name>-<deployment name>``: one ``CrossTenantDeployment`` per deployment.
+
+    Azure runs one write at a time per account and answers a second with 409
+    ``RequestConflict``, so each deployment depends on the one before it: they are made in the
+    order given, while other components' deployments into other accounts go on in parallel.
+    Two components that deploy into the same account must not run at the same time: pass one
+    to the other's ``depends_on``; the component's ``depends_on`` applies to every resource it
+    creates. Deployments also depend on the role assignments the component creates, and then
+    retry 403s for ``role_propagation_timeout_seconds`` while the new grants propagate.
+
+    The destination account's ``azure-native`` resources use the provider the component
+    inherits (``opts.providers={"azure-native": ...}`` to pick one for the destination tenant).
+
+    Outputs: ``account_id``, ``endpoint``, ``deployment_ids`` and ``deployment_names`` (both
+    keyed by deployment name). Invalid arguments raise
+    :class:`~aoai_deploy.components.ComponentArgsError` before anything is registered.
+    """
+
+    account_id: pulumi.Output[str]
+    """ARM id of the destination account."""
+    endpoint: pulumi.Output[str | None]
+    """The destination account's endpoint. For a created account, its ``properties.endpoint`` as
+    Azure reports it (``https://<subdomain>.openai.azure.com/`` for kind OpenAI,
+    ``https://<subdomain>.cognitiveservices.azure.com/`` for AIServices). For an existing account,
+    ``https://<existing_account_subdomain>.<openai_domain>/`` when the subdomain is given and
+    None otherwise: the component makes no call to look the account up, and an account name
+    says nothing sure about its subdomain."""
+    deployment_ids: pulumi.Output[dict[str, str]]
+    """ARM id of each deployment, keyed by deployment name."""
+    deployment_names: pulumi.Output[dict[str, str]]
+    """Each deployment's name as its resource reports it, keyed by deployment name."""
+
+    def __init__(
+        self,
+        name: str,
+        args: FineTunedModelDeploymentArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        problems = find_problems(args)
+        if problems:
+            raise ComponentArgsError("FineTunedModelDeployment", name, problems)
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        # Children do not inherit depends_on from their parent; it is passed on explicitly so
+        # that a component ordered after another really waits for it.
+        depends_on = opts.depends_on if opts is not None else None
+
+        def child_opts(
+            after: Sequence[pulumi.Resource] = (),
+            provider: pulumi.ProviderResource | None = None,
+        ) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(depends_on=depends_on),
+                pulumi.ResourceOptions(parent=self, depends_on=list(after), provider=provider),
+            )
+
+        self.account: cognitiveservices.Account | None = None
+        account_id: pulumi.Input[str]
+        if args.create_account is not None:
+            self.account = _account(f"{name}-account", args.create_account, child_opts())
+            account_id = self.account.id
+            endpoint: pulumi.Output[str | None] = self.account.properties.apply(
+                lambda properties: properties.endpoint if properties is not None else None
+            )
+        elif args.account_id is not None:
+            account_id = args.account_id
+            endpoint = _existing_endpoint(args.existing_account_subdomain, args.openai_domain)
+        else:  # find_problems() has ruled this out
+            raise AssertionError("no destination account")
+
+        self.role_assignments: list[authorization.RoleAssignment] = []
+        roles = args.role_assignments
+        if roles is not None:
+            if args.source_account_id is not None and roles.source_principal_id is not None:
+                self.role_assignments.append(
+                    _role_assignment(
+                        f"{name}-source-role",
+                        args.source_account_id,
+                        roles.source_principal_id,
+                        roles.principal_type,
+                        child_opts(provider=roles.source_provider),
+                    )
+                )
+            if roles.destination_principal_id is not None:
+                self.role_assignments.append(
+                    _role_assignment(
+                        f"{name}-destination-role",
+                        account_id,
+                        roles.destination_principal_id,
+                        roles.principal_type,
+                        child_opts(),
+                    )
+                )
+
+        propagation = args.role_propagation_timeout_seconds
+        if propagation is None:
+            propagation = DEFAULT_ROLE_PROPAGATION_TIMEOUT_SECONDS if self.role_assignments else 0
+
+        self.deployments: dict[str, CrossTenantDeployment] = {}
+        previous: list[pulumi.Resource] = []
+        for deployment in args.deployments:
+            created = CrossTenantDeployment(
+                f"{name}-{deployment.deployment_name}",
+                deployment_args(args, deployment, account_id, propagation),
+                child_opts(after=[*self.role_assignments, *previous]),
+            )
+            self.deployments[deployment.deployment_name] = created
+            previous = [created]
+
+        self.account_id = pulumi.Output.from_input(account_id)
+        self.endpoint = endpoint
+        self.deployment_ids = _keyed({k: d.id for k, d in self.deployments.items()})
+        self.deployment_names = _keyed({k: d.deployment_name for k, d in self.deployments.items()})
+        self.register_outputs(
+            {
+                "account_id": self.account_id,
+                "endpoint": self.endpoint,
+                "deployment_ids": self.deployment_ids,
+                "deployment_names": self.deployment_names,
+            }
+        )
+
+
+def _account(
+    resource_name: str, account: DestinationAccountArgs, opts: pulumi.ResourceOptions
+) -> cognitiveservices.Account:
+    subdomain = account.custom_subdomain_name
+    return cognitiveservices.Account(
+        resource_name,
+        account_name=account.name,
+        resource_group_name=account.resource_group_name,
+        location=account.location,
+        kind=account.kind,
+        sku=cognitiveservices.SkuArgs(name="S0"),
+        properties=cognitiveservices.AccountPropertiesArgs(
+            custom_sub_domain_name=subdomain if subdomain is not None else account.name,
+            public_network_access=account.public_network_access,
+            disable_local_auth=account.disable_local_auth,
+        ),
+        tags=account.tags,
+        opts=opts,
+    )
+
+
+def _existing_endpoint(
+    subdomain: pulumi.Input[str] | None, domain: str
+) -> pulumi.Output[str | None]:
+    if subdomain is None:
+        return pulumi.Output.from_input(None)
+    return pulumi.Output.from_input(subdomain).apply(lambda sub: f"https://{sub}.{domain}/")
+
+
+def _role_assignment(
+    resource_name: str,
+    scope: pulumi.Input[str],
+    principal_id: pulumi.Input[str],
+    principal_type: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> authorization.RoleAssignment:
+    return authorization.RoleAssignment(
+        resource_name,
+        scope=scope,
+        principal_id=principal_id,
+        principal_type=principal_type,
+        role_definition_id=_derive(role_definition_id, scope),
+        role_assignment_name=_derive(role_assignment_name, scope, principal_id),
+        description="Lets the deploying principal copy and deploy models (aoai-deploy).",
+        opts=opts,
+    )
+
+
+def _derive(function: Callable[..., str], *values: pulumi.Input[str]) -> pulumi.Input[str]:
+    """``function(*values)``: computed now from plain strings, or once Outputs are known."""
+    if all(isinstance(value, str) for value in values):
+        return function(*values)
+    return pulumi.Output.all(*values).apply(lambda known: function(*known))
+
+
+def _keyed(values: dict[str, pulumi.Output[Any]]) -> pulumi.Output[dict[str, str]]:
+    return pulumi.Output.all(**values).apply(dict)

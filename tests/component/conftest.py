@@ -1,0 +1,324 @@
+"""Pulumi mocks for the component and the example program.
+
+``pulumi.runtime.set_mocks`` is process-global, so every test gets its own runtime from the
+``pulumi_runtime`` fixture and leaves a clean one behind. The monitor records each resource
+registration with what the engine would see of it: type, name, parent, dependencies,
+provider reference and inputs; the mocks answer like Azure would (ARM ids as resource ids,
+the account's endpoint), or, in a preview, with unknown ids and computed outputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+from pulumi.output import Unknown
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.sync_await import _sync_await
+
+DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+ACCOUNT_TYPE = "azure-native:cognitiveservices:Account"
+ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
+
+#: The subscription the mocked azure-native provider creates accounts in.
+MOCK_SUBSCRIPTION = "bbbbbbbb-0000-4000-8000-000000000002"
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = "aoai-deploy"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Identities of the emulator's default seed (notes: CONTRACTS.md)."""
+
+    contoso: str = "11111111-1111-4111-8111-111111111111"
+    fabrikam: str = "22222222-2222-4222-8222-222222222222"
+    source_account: str = (
+        "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001/resourceGroups/rg-models"
+        "/providers/Microsoft.CognitiveServices/accounts/contoso-ft-src"
+    )
+    destination_account: str = (
+        "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"
+        "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-eus"
+    )
+    other_destination_account: str = (
+        "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"
+        "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-wus"
+    )
+    model: str = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef0123456789abcdef"
+    deployer_in_contoso: str = "44444444-4444-4444-8444-444444444444"
+    deployer_in_fabrikam: str = "55555555-5555-4555-8555-555555555555"
+    outsider_in_fabrikam: str = "88888888-8888-4888-8888-888888888888"
+
+
+@pytest.fixture
+def seed() -> Seed:
+    return Seed()
+
+
+@dataclass
+class Registration:
+    """One RegisterResource call as the mock monitor received it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str
+    custom: bool
+    inputs: dict[str, Any]
+    id: str = ""
+
+
+class AzureMocks(mocks.Mocks):
+    """Answers registrations the way ARM and the engine would."""
+
+    def __init__(self, preview: bool) -> None:
+        self.preview = preview
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if self.preview:
+            # A resource to be created has no id yet, and its computed outputs are unknown.
+            if args.typ == ACCOUNT_TYPE:
+                inputs["properties"] = {**inputs.get("properties", {}), "endpoint": Unknown()}
+            return "", inputs
+        if args.typ == ACCOUNT_TYPE:
+            account_id = (
+                f"/subscriptions/{MOCK_SUBSCRIPTION}/resourceGroups/"
+                f"{inputs['resourceGroupName']}/providers/Microsoft.CognitiveServices/"
+                f"accounts/{inputs['accountName']}"
+            )
+            subdomain = inputs["properties"]["customSubDomainName"]
+            host = "openai" if inputs.get("kind") == "OpenAI" else "cognitiveservices"
+            endpoint = f"https://{subdomain}.{host}.azure.com/"
+            inputs["properties"] = {**inputs["properties"], "endpoint": endpoint}
+            return account_id, inputs
+        if args.typ == ROLE_ASSIGNMENT_TYPE:
+            name = inputs["roleAssignmentName"]
+            return (
+                f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}",
+                inputs,
+            )
+        if args.typ == DEPLOYMENT_TYPE:
+            return f"{inputs['account_id']}/deployments/{inputs['deployment_name']}", inputs
+        return f"{args.name}-id", inputs
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping what each registration asked of the engine."""
+
+    def __init__(self, mocks_: mocks.Mocks) -> None:
+        super().__init__(mocks_)
+        self.registrations: list[Registration] = []
+        self.registered_outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        response = super().RegisterResource(request)
+        # The engine refuses a second resource with the same URN; so does this monitor.
+        if any(r.urn == response.urn for r in self.registrations):
+            raise ValueError(f"duplicate resource URN {response.urn}")
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={
+                        key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
+                    provider=request.provider,
+                    custom=request.custom,
+                    inputs=rpc.deserialize_properties(request.object),
+                    id=response.id,
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        self.registered_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+@dataclass
+class Runtime:
+    """A mocked Pulumi runtime: run code in it, then read what it registered."""
+
+    monitor: RecordingMonitor
+    preview: bool
+    #: The subscription the mocked azure-native provider creates accounts in.
+    subscription: str = MOCK_SUBSCRIPTION
+
+    def run(self, program: Callable[[], Any]) -> Any:
+        """Run ``program`` as a Pulumi program and wait for every registration it caused."""
+        result: dict[str, Any] = {}
+
+        @pulumi.runtime.test
+        def run() -> Any:
+            result["value"] = program()
+
+        run()
+        return result.get("value")
+
+    def resolve(self, value: Any) -> tuple[Any, bool]:
+        """The value of an Input once known, and whether it is known."""
+        output = pulumi.Output.from_input(value)
+        return _sync_await(output.future()), _sync_await(output.is_known())
+
+    def value(self, value: Any) -> Any:
+        """The value of an Input, which must be known."""
+        resolved, known = self.resolve(value)
+        assert known, "the value is unknown"
+        return resolved
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """What the program exported, resolved."""
+        root = settings.get_root_resource()
+        assert root is not None
+        return {key: self.value(value) for key, value in getattr(root, "outputs", {}).items()}
+
+    def stack_outputs_known(self) -> dict[str, bool]:
+        """Whether each export is known (a preview leaves some unknown)."""
+        root = settings.get_root_resource()
+        assert root is not None
+        return {key: self.resolve(value)[1] for key, value in getattr(root, "outputs", {}).items()}
+
+    @property
+    def registrations(self) -> list[Registration]:
+        return self.monitor.registrations
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        (match,) = [r for r in self.registrations if r.name == name]
+        return match
+
+    def by_urn(self, urn: str) -> Registration:
+        (match,) = [r for r in self.registrations if r.urn == urn]
+        return match
+
+
+@pytest.fixture(scope="session")
+def event_loop_for_pulumi() -> Iterator[asyncio.AbstractEventLoop]:
+    """One loop for the whole session: the SDK's mock monitor serves registrations from the
+    loop's worker threads and gives each thread a loop of its own, so a loop per test would
+    leave a trail of orphaned thread loops behind."""
+    policy = asyncio.get_event_loop_policy()
+    try:
+        previous: asyncio.AbstractEventLoop | None = policy.get_event_loop()
+    except RuntimeError:
+        previous = None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(previous)
+    loop.close()
+
+
+@pytest.fixture
+def pulumi_runtime(
+    event_loop_for_pulumi: asyncio.AbstractEventLoop,
+) -> Iterator[Callable[..., Runtime]]:
+    """A factory of mocked runtimes: ``pulumi_runtime(preview=False, project=..., stack=...,
+    config={...})``; the global runtime is reset when the test ends."""
+
+    def start(
+        *,
+        preview: bool = False,
+        project: str = "project",
+        stack: str = "stack",
+        config: dict[str, str] | None = None,
+    ) -> Runtime:
+        settings.ROOT.set(None)
+        set_all_config(dict(config or {}), [])
+        monitor = RecordingMonitor(AzureMocks(preview))
+        mocks.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor
+        )
+        return Runtime(monitor=monitor, preview=preview)
+
+    # Other tests (asyncio.run, for one) may have unset the current loop since the last test.
+    asyncio.set_event_loop(event_loop_for_pulumi)
+    try:
+        yield start
+    finally:
+        settings.ROOT.set(None)
+        set_all_config({}, [])
+        settings.reset_options()
+
+
+@pytest.fixture
+def repo_file() -> Callable[[str], str]:
+    """``repo_file("Pulumi.yaml")``: the text of a file at the top of the repository."""
+    return lambda name: (REPO / name).read_text()
+
+
+@pytest.fixture(name="project_file")
+def project_file_fixture() -> dict[str, Any]:
+    """Pulumi.yaml, parsed."""
+    return project_file()
+
+
+@pytest.fixture(name="stack_config")
+def stack_config_fixture() -> Callable[[str], dict[str, str]]:
+    """``stack_config("Pulumi.local.yaml")``: the config the program sees for that stack."""
+    return stack_config
+
+
+@pytest.fixture(name="run_main")
+def run_main_fixture() -> Callable[[Runtime], None]:
+    """``run_main(runtime)``: run the example program in a mocked runtime."""
+    return run_main
+
+
+def project_file() -> dict[str, Any]:
+    """Pulumi.yaml, parsed."""
+    return yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+
+
+def stack_config(stack_file: str) -> dict[str, str]:
+    """The config a program sees for a stack file, as the CLI hands it over: the project's
+    declared defaults filled in, each value a string (objects as JSON)."""
+    declared = project_file().get("config", {})
+    values: dict[str, Any] = dict(yaml.safe_load((REPO / stack_file).read_text())["config"])
+    missing = []
+    for key, declaration in declared.items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        if full in values:
+            continue
+        if isinstance(declaration, dict) and "default" in declaration:
+            values[full] = declaration["default"]
+        else:
+            missing.append(full)
+    assert not missing, f"{stack_file} lacks required config {missing} (the CLI would refuse it)"
+    return {key: _config_text(value) for key, value in values.items()}
+
+
+def _config_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def run_main(runtime: Runtime) -> None:
+    """Run the example program, __main__.py, in ``runtime``."""
+    runtime.run(lambda: runpy.run_path(str(REPO / "__main__.py"), run_name="__main__"))

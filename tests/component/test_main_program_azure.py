@@ -1,0 +1,135 @@
+"""__main__.py with the annotated two-tenant Azure example (Pulumi.example-azure.yaml)."""
+
+from __future__ import annotations
+
+import yaml
+
+DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
+STACK_FILE = "Pulumi.example-azure.yaml"
+
+
+def _example(repo_file):
+    return yaml.safe_load(repo_file(STACK_FILE))["config"]
+
+
+def _run(pulumi_runtime, stack_config, run_main, preview=False):
+    runtime = pulumi_runtime(
+        project="aoai-deploy",
+        stack="example-azure",
+        config=stack_config(STACK_FILE),
+        preview=preview,
+    )
+    run_main(runtime)
+    return runtime
+
+
+def _created_account(runtime, example):
+    return (
+        f"/subscriptions/{runtime.subscription}/resourceGroups/"
+        f"{example['aoai-deploy:newAccountResourceGroup']}/providers/"
+        f"Microsoft.CognitiveServices/accounts/{example['aoai-deploy:newAccountName']}"
+    )
+
+
+def test_azure_example_creates_account_roles_and_chained_deployments(
+    pulumi_runtime, stack_config, run_main
+):
+    runtime = _run(pulumi_runtime, stack_config, run_main)
+
+    assert sorted((r.type, r.name) for r in runtime.registrations) == sorted(
+        [
+            ("pulumi:providers:azure-native", "source-tenant"),
+            ("aoai:index:FineTunedModelDeployment", "fine-tuned"),
+            ("azure-native:cognitiveservices:Account", "fine-tuned-account"),
+            (ROLE_ASSIGNMENT_TYPE, "fine-tuned-source-role"),
+            (ROLE_ASSIGNMENT_TYPE, "fine-tuned-destination-role"),
+            (DEPLOYMENT_TYPE, "fine-tuned-support-bot"),
+            (DEPLOYMENT_TYPE, "fine-tuned-support-bot-canary"),
+        ]
+    )
+    canary = runtime.named("fine-tuned-support-bot-canary")
+    assert runtime.named("fine-tuned-support-bot").urn in canary.dependencies
+
+
+def test_azure_example_signs_in_to_the_source_tenant_for_the_source_grant(
+    pulumi_runtime, stack_config, run_main, repo_file
+):
+    example = _example(repo_file)
+    runtime = _run(pulumi_runtime, stack_config, run_main)
+
+    provider = runtime.named("source-tenant")
+    source_subscription = example["aoai-deploy:sourceAccountId"].split("/")[2]
+    assert provider.inputs["tenantId"] == example["aoai-deploy:sourceTenantId"]
+    assert provider.inputs["subscriptionId"] == source_subscription
+    grant = runtime.named("fine-tuned-source-role")
+    assert grant.provider == f"{provider.urn}::{provider.id}"
+    assert grant.inputs["scope"] == example["aoai-deploy:sourceAccountId"]
+    assert grant.inputs["principalId"] == example["aoai-deploy:sourcePrincipalObjectId"]
+    destination_grant = runtime.named("fine-tuned-destination-role")
+    assert destination_grant.provider == ""
+    destination_principal = example["aoai-deploy:destinationPrincipalObjectId"]
+    assert destination_grant.inputs["principalId"] == destination_principal
+
+
+def test_azure_example_account_and_deployments_follow_the_config(
+    pulumi_runtime, stack_config, run_main, repo_file
+):
+    example = _example(repo_file)
+    runtime = _run(pulumi_runtime, stack_config, run_main)
+
+    account = runtime.named("fine-tuned-account").inputs
+    assert account["accountName"] == example["aoai-deploy:newAccountName"]
+    assert account["location"] == example["aoai-deploy:newAccountLocation"]
+    assert account["kind"] == example["aoai-deploy:newAccountKind"]
+    assert account["properties"] == {
+        "customSubDomainName": example["aoai-deploy:newAccountSubdomain"],
+        "publicNetworkAccess": example["aoai-deploy:newAccountPublicNetworkAccess"],
+        "disableLocalAuth": example["aoai-deploy:newAccountDisableLocalAuth"],
+    }
+    first = example["aoai-deploy:deployments"][0]
+    inputs = runtime.named("fine-tuned-support-bot").inputs
+    assert inputs["account_id"] == _created_account(runtime, example)
+    assert inputs["model_name"] == first["modelName"]
+    assert inputs["sku_name"] == first["skuName"]
+    assert inputs["sku_capacity"] == first["skuCapacity"]
+    assert inputs["rai_policy_name"] == first["raiPolicyName"]
+    assert inputs["version_upgrade_option"] == first["versionUpgradeOption"]
+    assert inputs["tags"] == first["tags"]
+    assert inputs["tenant_id"] == example["aoai-deploy:destinationTenantId"]
+    assert inputs["source_tenant_id"] == example["aoai-deploy:sourceTenantId"]
+    assert inputs["role_propagation_timeout_seconds"] == 300
+
+
+def test_azure_example_exports_the_new_account_and_its_deployments(
+    pulumi_runtime, stack_config, run_main, repo_file
+):
+    example = _example(repo_file)
+    runtime = _run(pulumi_runtime, stack_config, run_main)
+    account = _created_account(runtime, example)
+
+    assert runtime.stack_outputs() == {
+        "accountId": account,
+        "endpoint": f"https://{example['aoai-deploy:newAccountSubdomain']}.openai.azure.com/",
+        "deploymentIds": {
+            "support-bot": f"{account}/deployments/support-bot",
+            "support-bot-canary": f"{account}/deployments/support-bot-canary",
+        },
+        "deploymentNames": {
+            "support-bot": "support-bot",
+            "support-bot-canary": "support-bot-canary",
+        },
+    }
+
+
+def test_azure_example_previews_before_the_account_exists(pulumi_runtime, stack_config, run_main):
+    runtime = _run(pulumi_runtime, stack_config, run_main, preview=True)
+
+    assert len(runtime.of_type(DEPLOYMENT_TYPE)) == 2
+    outputs = runtime.stack_outputs_known()
+    assert outputs == {
+        "accountId": False,
+        "endpoint": False,
+        "deploymentIds": False,
+        "deploymentNames": True,
+    }
