@@ -51,7 +51,7 @@ from aoai_deploy.providers.errors import (
     TransportError,
 )
 from aoai_deploy.providers.hints import hint_for
-from aoai_deploy.providers.redact import logger, redact
+from aoai_deploy.providers.logs import logger, redact
 
 __all__ = [
     "ArmClient",

@@ -15,11 +15,11 @@
     ├── OperationTimeoutError       an operation outlived operation_timeout_seconds
     └── ForeignDeploymentError      create found a deployment it does not own
 
-Every message starts with what was being done and to which ARM id, then the ARM code and
-message when there is one, then what to do when that is known::
+Every message's first line says what was being done, to which ARM id, the ARM code and
+ARM's message; what to do, when that is known, follows on the next line::
 
-    creating /subscriptions/.../deployments/ft: LinkedAuthorizationFailed: The client ... .
-    Grant 'Cognitive Services OpenAI Contributor' ...
+    creating /subscriptions/.../deployments/ft: LinkedAuthorizationFailed: The client ...
+    The deploying identity needs 'Cognitive Services OpenAI Contributor' ...
 
 Messages never carry a token, an Authorization header or a raw response: the CLI prints
 exceptions whole, and they end up in pull-request comments.
@@ -129,5 +129,6 @@ def _format(operation: str, resource_id: str, code: str, message: str, hint: str
     if message:
         text += f": {message}"
     if hint:
-        text += f" {hint}"
+        # The first line is the whole failure; what to do about it follows on its own.
+        text += f"\n{hint}"
     return text

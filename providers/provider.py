@@ -21,10 +21,11 @@ the plugin process and are excluded from pickling.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pulumi.dynamic
 
@@ -40,6 +41,7 @@ from aoai_deploy.providers.errors import (
 )
 from aoai_deploy.providers.ids import DeploymentId
 from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from_inputs
+from aoai_deploy.providers.logs import install_stderr_handler, logger
 from aoai_deploy.providers.mapping import (
     deployment_body,
     is_cross_tenant,
@@ -47,7 +49,6 @@ from aoai_deploy.providers.mapping import (
     owner_of,
     refreshed_outputs,
 )
-from aoai_deploy.providers.redact import logger
 from aoai_deploy.providers.schema import ARM_INPUTS, DEFAULTS
 
 __all__ = ["CrossTenantDeploymentProvider", "Runtime"]
@@ -75,6 +76,29 @@ class Runtime:
         return cls(config, tokens, client)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _surfaced(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Raise this package's errors with a short traceback and no chained cause.
+
+    The SDK's plugin sends the whole traceback to the CLI, which prints it (and CI posts it
+    on pull requests). Ours carry everything in their message, first line first; a deep
+    stack of HTTP-layer frames and a chained ``requests`` exception would only bury it.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except AoaiDeployError as exc:
+            logger.error("%s", str(exc).splitlines()[0])
+            raise exc.with_traceback(None) from None
+
+    return wrapper
+
+
 class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
     """Pickled by reference into every stack's state: never move or rename this class."""
 
@@ -94,7 +118,9 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         self._runtime = None
         self._runtime_lock = threading.Lock()
 
+    @_surfaced
     def configure(self, req: pulumi.dynamic.ConfigureRequest) -> None:
+        install_stderr_handler()  # configure only ever runs in the plugin process
         config = ProviderConfig.from_getter(req.config.get)
         with self._runtime_lock:
             self._runtime = Runtime.build(config)
@@ -119,6 +145,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
 
     # -- lifecycle: network ----------------------------------------------------------
 
+    @_surfaced
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         runtime = self._require_runtime()
         spec = spec_from_inputs(props)
@@ -157,6 +184,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
             path, outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
         )
 
+    @_surfaced
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
         runtime = self._require_runtime()
         deployment = DeploymentId.parse(id_)
@@ -174,6 +202,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
             return pulumi.dynamic.ReadResult(None, {})
         return pulumi.dynamic.ReadResult(str(deployment), refreshed_outputs(props, live.body or {}))
 
+    @_surfaced
     def update(
         self, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
@@ -201,6 +230,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
             outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
         )
 
+    @_surfaced
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         runtime = self._require_runtime()
         deployment = DeploymentId.parse(id_)

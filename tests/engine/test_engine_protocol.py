@@ -77,6 +77,7 @@ def test_full_lifecycle_as_up_refresh_and_destroy_drive_it(
 
     id_, outs = plugin.create("ft", checked)
     assert id_ == DEPLOYMENT_ID
+    assert f"aoai-deploy: INFO: creating {DEPLOYMENT_ID}: Succeeded after" in plugin.stderr()
     assert outs["provisioning_state"] == "Succeeded"
     assert outs["cross_tenant"] is True
     assert outs["sku_capacity"] == 1
@@ -163,8 +164,14 @@ def test_a_failed_create_surfaces_the_arm_code_on_the_first_line(
         plugin.create("ft", checked)
 
     details = caught.value.details() or ""
-    assert "InsufficientQuota" in details
-    assert f"creating {DEPLOYMENT_ID}: InsufficientQuota" in details
+    # The plugin sends a traceback; ours is cut to the SDK's frames plus one, and the
+    # exception line reads: what was done, to which id, the ARM code, ARM's message.
+    assert details.count('  File "') <= 3
+    message_lines = details.split("aoai_deploy.providers.errors.ArmError: ", 1)[1].splitlines()
+    assert message_lines[0].startswith(f"creating {DEPLOYMENT_ID}: InsufficientQuota: ")
+    assert "lower sku_capacity" in message_lines[1]
+    assert "The above exception was the direct cause" not in details
+    assert f"aoai-deploy: ERROR: creating {DEPLOYMENT_ID}: InsufficientQuota" in plugin.stderr()
     assert_no_secret_anywhere(plugin, tokens, [details])
 
 
