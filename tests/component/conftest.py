@@ -25,6 +25,15 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.sync_await import _sync_await
 
+from seed_ids import (
+    DEST_ACCOUNT,
+    DEST_TENANT,
+    FT_MODEL,
+    OTHER_DEST_ACCOUNTS,
+    SOURCE_ACCOUNT,
+    SOURCE_TENANT,
+)
+
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
 ACCOUNT_TYPE = "azure-native:cognitiveservices:Account"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
@@ -38,23 +47,14 @@ PROJECT = "aoai-deploy"
 
 @dataclass(frozen=True)
 class Seed:
-    """Identities of the emulator's default seed (notes: CONTRACTS.md)."""
+    """Identities of the emulator's default seed, as the component tests name them."""
 
-    contoso: str = "11111111-1111-4111-8111-111111111111"
-    fabrikam: str = "22222222-2222-4222-8222-222222222222"
-    source_account: str = (
-        "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001/resourceGroups/rg-models"
-        "/providers/Microsoft.CognitiveServices/accounts/contoso-ft-src"
-    )
-    destination_account: str = (
-        "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"
-        "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-eus"
-    )
-    other_destination_account: str = (
-        "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"
-        "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-wus"
-    )
-    model: str = "gpt-4o-mini-2024-07-18.ft-0123456789abcdef0123456789abcdef"
+    contoso: str = SOURCE_TENANT
+    fabrikam: str = DEST_TENANT
+    source_account: str = SOURCE_ACCOUNT
+    destination_account: str = DEST_ACCOUNT
+    other_destination_account: str = OTHER_DEST_ACCOUNTS[0]
+    model: str = FT_MODEL
     deployer_in_contoso: str = "44444444-4444-4444-8444-444444444444"
     deployer_in_fabrikam: str = "55555555-5555-4555-8555-555555555555"
     outsider_in_fabrikam: str = "88888888-8888-4888-8888-888888888888"
@@ -237,7 +237,8 @@ def pulumi_runtime(
     event_loop_for_pulumi: asyncio.AbstractEventLoop,
 ) -> Iterator[Callable[..., Runtime]]:
     """A factory of mocked runtimes: ``pulumi_runtime(preview=False, project=..., stack=...,
-    config={...})``; the global runtime is reset when the test ends."""
+    config={...}, wrap_mocks=None)`` (``wrap_mocks`` gets the AzureMocks and returns the mocks
+    to use); the global runtime is reset when the test ends."""
 
     def start(
         *,
@@ -245,10 +246,12 @@ def pulumi_runtime(
         project: str = "project",
         stack: str = "stack",
         config: dict[str, str] | None = None,
+        wrap_mocks: Callable[[mocks.Mocks], mocks.Mocks] | None = None,
     ) -> Runtime:
         settings.ROOT.set(None)
         set_all_config(dict(config or {}), [])
-        monitor = RecordingMonitor(AzureMocks(preview))
+        azure: mocks.Mocks = AzureMocks(preview)
+        monitor = RecordingMonitor(wrap_mocks(azure) if wrap_mocks is not None else azure)
         mocks.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )

@@ -135,7 +135,8 @@ class PluginProcess:
         )
 
     def _with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {**props, PROVIDER_KEY: self.provider}
+        # A program's own pickled provider, when the props carry one, is what gets sent.
+        return {PROVIDER_KEY: self.provider, **props}
 
     def check(
         self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
