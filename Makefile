@@ -5,13 +5,17 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test lint fmt emulator bench clean
+.PHONY: up test lint fmt emulator bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $@
+
+## make up: the example stack against the local emulator: up, outputs, a preview diff, destroy
+up: $(VENV)/.installed
+	$(PY) scripts/tryout.py
 
 ## make test: the whole suite (exactly what .ci/run runs after its lint step)
 test: $(VENV)/.installed
