@@ -21,11 +21,12 @@ up: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
-## make lint: ruff, ruff format --check, mypy --strict on the package code
+## make lint: ruff, ruff format --check, mypy --strict on the package code, actionlint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	MYPY=$(VENV)/bin/mypy .ci/typecheck
+	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
 
 fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
