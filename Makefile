@@ -36,5 +36,9 @@ fmt: $(VENV)/.installed
 emulator: $(VENV)/.installed
 	$(PY) -m aoai_deploy.emulator --port 8443
 
+## make bench: the benchmarks (not part of make test); prints one table, see docs/performance.md
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -115,8 +115,10 @@ class RetryPolicy:
     """How long to keep retrying 409 RequestConflict (the operation deadline also applies)."""
     conflict_backoff_max: float = 15.0
     """Longest wait between two RequestConflict retries."""
+    first_poll_interval: float = 1.0
+    """First poll interval when ARM sends no ``Retry-After``; later ones grow from it."""
     default_poll_interval: float = 5.0
-    """Poll interval when ARM sends no ``Retry-After``."""
+    """Longest poll interval when ARM sends no ``Retry-After``."""
     min_poll_interval: float = 0.2
     """Shortest poll interval, whatever ``Retry-After`` says."""
 
@@ -354,7 +356,7 @@ class ArmClient:
     def _wait_async(self, call: Call, url: str, delay: float | None, started: float) -> None:
         self._check_target(call, url)
         while True:
-            self._sleep(call, self._poll_delay(delay))
+            self._sleep(call, self._poll_delay(delay, started))
             poll = self.request(call, "GET", url)
             body = poll.body or {}
             status = str(body.get("status", ""))
@@ -380,7 +382,7 @@ class ArmClient:
     def _wait_location(self, call: Call, url: str, delay: float | None, started: float) -> None:
         self._check_target(call, url)
         while True:
-            self._sleep(call, self._poll_delay(delay))
+            self._sleep(call, self._poll_delay(delay, started))
             poll = self.request(call, "GET", url, allow=(202,))
             if poll.status != 202:
                 self._report(call, "Done", started)
@@ -393,7 +395,7 @@ class ArmClient:
     ) -> None:
         state = _provisioning_state(first.body)
         while state is None or state.lower() not in _TERMINAL:
-            self._sleep(call, self._poll_delay(delay))
+            self._sleep(call, self._poll_delay(delay, started))
             poll = self.request(call, "GET", url)
             state = _provisioning_state(poll.body)
             self._report(call, state or "unknown", started)
@@ -401,7 +403,7 @@ class ArmClient:
 
     def _wait_gone(self, call: Call, url: str, delay: float | None, started: float) -> None:
         while True:
-            self._sleep(call, self._poll_delay(delay))
+            self._sleep(call, self._poll_delay(delay, started))
             poll = self.request(call, "GET", url, allow=(404,))
             if poll.status == 404:
                 return
@@ -505,10 +507,14 @@ class ArmClient:
         self._clock.sleep(min(seconds, max(0.0, call.deadline - self._clock.now())))
         self._check_deadline(call)
 
-    def _poll_delay(self, delay: float | None) -> float:
-        if delay is None:
-            return self._policy.default_poll_interval
-        return max(self._policy.min_poll_interval, delay)
+    def _poll_delay(self, delay: float | None, started: float) -> float:
+        if delay is not None:
+            return max(self._policy.min_poll_interval, delay)
+        # No Retry-After: look soon, then wait about as long as the operation has run so far
+        # (roughly doubling), up to the default interval.
+        elapsed = self._clock.now() - started
+        policy = self._policy
+        return min(policy.default_poll_interval, max(policy.first_poll_interval, elapsed))
 
     def _backoff(self, attempt: int, cap: float) -> float:
         ceiling = min(cap, self._policy.backoff_base * 2.0 ** (attempt - 1))

@@ -182,3 +182,24 @@ def test_token_is_never_sent_to_another_host(provider: CrossTenantDeploymentProv
     ):
         with pytest.raises(TransportError, match="refusing to send a token"):
             runtime.client.request(call, "GET", url)
+
+
+@pytest.mark.parametrize(("provisioning", "longest_wait"), [(2, 3.0), (10, 15.0), (60, 65.0)])
+def test_without_retry_after_polls_start_soon_and_back_off_to_five_seconds(
+    provider: CrossTenantDeploymentProvider,
+    emu: Emulator,
+    clock: ManualClock,
+    provisioning: float,
+    longest_wait: float,
+) -> None:
+    emu.settings.retry_after = None
+    emu.settings.provisioning_seconds = provisioning
+    started = clock.now()
+
+    provider.create(checked(provider, cross_tenant_inputs()))
+
+    took = clock.now() - started
+    polls = [e for e in emu.request_log if e.route == "operation"]
+    assert provisioning <= took <= longest_wait
+    # At 1, 2, 4, 8 s, then every 5 s: few requests, little overshoot.
+    assert len(polls) <= 4 + provisioning / 5

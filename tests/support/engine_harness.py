@@ -88,8 +88,9 @@ class PluginProcess:
         assert self.process.stdout is not None
         line = self.process.stdout.readline().decode().strip()
         if not line.isdigit():
+            stderr = self.stderr()
             self.stop()
-            raise RuntimeError(f"plugin did not print its port; stderr: {self.stderr()}")
+            raise RuntimeError(f"plugin did not print its port; stderr: {stderr}")
         self.port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         grpc.channel_ready_future(self.channel).result(timeout=30)
@@ -115,8 +116,10 @@ class PluginProcess:
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._stderr_file.close()
+        Path(self._stderr_file.name).unlink(missing_ok=True)
 
     def stderr(self) -> str:
+        """What the plugin wrote to stderr so far (the file is removed by :meth:`stop`)."""
         self._stderr_file.flush()
         return Path(self._stderr_file.name).read_text(errors="replace")
 
