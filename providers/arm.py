@@ -42,6 +42,7 @@ from requests.structures import CaseInsensitiveDict
 from aoai_deploy.providers.auth import auxiliary_header
 from aoai_deploy.providers.config import ProviderConfig
 from aoai_deploy.providers.errors import (
+    AoaiDeployError,
     ArmAuthorizationError,
     ArmConflictError,
     ArmError,
@@ -220,9 +221,8 @@ class ArmClient:
             started = self._clock.now()
             first = self.request(call, method, url, body=body, allow=allow)
             if method == "DELETE":
-                if first.status in (404, 204):
-                    return None
-                self._wait(call, first, url, started, deleting=True)
+                if first.status not in (404, 204):
+                    self._wait(call, first, url, started, deleting=True)
                 return None
             self._wait(call, first, url, started, deleting=False)
             final = self.request(call, "GET", url)
@@ -259,7 +259,12 @@ class ArmClient:
         body: Mapping[str, Any] | None = None,
         allow: Sequence[int] = (),
     ) -> ArmResponse:
-        """Send one request with retries; raise on any non-2xx status not in ``allow``."""
+        """Send one request with retries; raise on any non-2xx status not in ``allow``.
+
+        A retry that could not happen before the operation's deadline is not attempted: the
+        error that called for it is raised instead, so the user sees ARM's code, not only
+        "timed out".
+        """
         self._check_target(call, url)
         policy = self._policy
         attempt = 0
@@ -270,57 +275,43 @@ class ArmClient:
             try:
                 response = self._send(call, method, url, body)
             except TransportError as exc:
-                if method in _IDEMPOTENT and attempt < policy.max_retries:
-                    attempt += 1
-                    delay = self._backoff(attempt, policy.backoff_max)
-                    logger.warning(
-                        "%s %s: %s; retry %d in %.1fs",
-                        method,
-                        _path_of(url),
-                        exc.__cause__.__class__.__name__ if exc.__cause__ else "error",
-                        attempt,
-                        delay,
-                    )
-                    self._sleep(call, delay)
-                    continue
-                raise
+                if method not in _IDEMPOTENT or attempt >= policy.max_retries:
+                    raise
+                attempt += 1
+                delay = self._backoff(attempt, policy.backoff_max)
+                reason = exc.__cause__.__class__.__name__ if exc.__cause__ else "no answer"
+                self._retry_or_raise(call, delay, exc, f"{method} {_path_of(url)}: {reason}")
+                continue
             status = response.status
             if 200 <= status < 300 or status in allow:
                 return response
             code, message = _error_of(response)
-            retryable = status in _RETRYABLE_STATUS and method in _IDEMPOTENT
-            if retryable and attempt < policy.max_retries:
-                attempt += 1
-                delay = self._retry_after(response) or self._backoff(attempt, policy.backoff_max)
-                logger.warning(
-                    "%s %s: %d %s; retry %d in %.1fs",
-                    method,
-                    _path_of(url),
-                    status,
-                    code,
-                    attempt,
-                    delay,
-                )
-                self._sleep(call, delay)
-                continue
-            if status == 409 and code == "RequestConflict":
+            error = self._error(call, status, code, message)
+            retry_after = self._retry_after(response)
+            if status in _RETRYABLE_STATUS and method in _IDEMPOTENT:
+                if attempt < policy.max_retries:
+                    attempt += 1
+                    delay = _first(retry_after, self._backoff(attempt, policy.backoff_max))
+                    self._retry_or_raise(
+                        call, delay, error, f"{method} {_path_of(url)}: {status} {code}"
+                    )
+                    continue
+            elif status == 409 and code == "RequestConflict":
                 now = self._clock.now()
                 conflict_started = now if conflict_started is None else conflict_started
                 if now - conflict_started < policy.conflict_budget:
                     conflict_attempt += 1
-                    delay = self._retry_after(response) or self._backoff(
-                        conflict_attempt, policy.conflict_backoff_max
+                    delay = _first(
+                        retry_after, self._backoff(conflict_attempt, policy.conflict_backoff_max)
                     )
-                    logger.info(
-                        "%s %s: another write to the account is running; retry %d in %.1fs",
-                        method,
-                        _path_of(url),
-                        conflict_attempt,
+                    self._retry_or_raise(
+                        call,
                         delay,
+                        error,
+                        f"{method} {_path_of(url)}: another write to the account is running",
                     )
-                    self._sleep(call, delay)
                     continue
-            if (
+            elif (
                 status == 403
                 and code in _ROLE_PROPAGATION_CODES
                 and call.role_wait_until is not None
@@ -331,9 +322,19 @@ class ArmClient:
                     f"{call.operation} {call.resource_id}: {code}, waiting {delay:.0f}s "
                     "for role assignments to propagate"
                 )
-                self._sleep(call, delay)
+                self._retry_or_raise(call, delay, error, "")
                 continue
-            raise self._error(call, status, code, message)
+            raise error
+
+    def _retry_or_raise(
+        self, call: Call, delay: float, error: AoaiDeployError, reason: str
+    ) -> None:
+        """Sleep ``delay`` before a retry, or raise ``error`` when that would pass the deadline."""
+        if self._clock.now() + delay >= call.deadline:
+            raise error
+        if reason:
+            logger.warning("%s; retrying in %.1fs", reason, delay)
+        self._clock.sleep(delay)
 
     # -- polling ------------------------------------------------------------------------
 
@@ -348,8 +349,9 @@ class ArmClient:
         elif location:
             self._wait_location(call, location, delay, started)
         elif deleting:
-            if first.status == 202:
-                self._wait_gone(call, url, delay, started)
+            # 202, or a 200 that some services send while the delete still runs: either way
+            # the deployment is gone only once a GET says 404.
+            self._wait_gone(call, url, delay, started, look_first=first.status == 200)
         else:
             self._wait_state(call, first, url, delay, started)
 
@@ -383,7 +385,17 @@ class ArmClient:
         self._check_target(call, url)
         while True:
             self._sleep(call, self._poll_delay(delay, started))
-            poll = self.request(call, "GET", url, allow=(202,))
+            try:
+                poll = self.request(call, "GET", url, allow=(202,))
+            except ArmError as exc:
+                # The Location URL answers with the operation's own result, so a client error
+                # there is the operation failing. Auth errors, 404 and 5xx (still failing after
+                # retries) say nothing about the operation: those are raised as they are.
+                if exc.status in (401, 403, 404) or not 400 <= exc.status < 500:
+                    raise
+                raise OperationFailedError(
+                    call.operation, call.resource_id, "Failed", exc.code, exc.message, exc.hint
+                ) from None
             if poll.status != 202:
                 self._report(call, "Done", started)
                 return
@@ -401,13 +413,26 @@ class ArmClient:
             self._report(call, state or "unknown", started)
             delay = self._retry_after(poll)
 
-    def _wait_gone(self, call: Call, url: str, delay: float | None, started: float) -> None:
+    def _wait_gone(
+        self, call: Call, url: str, delay: float | None, started: float, *, look_first: bool
+    ) -> None:
         while True:
-            self._sleep(call, self._poll_delay(delay, started))
+            if not look_first:
+                self._sleep(call, self._poll_delay(delay, started))
+            look_first = False
             poll = self.request(call, "GET", url, allow=(404,))
             if poll.status == 404:
                 return
-            self._report(call, _provisioning_state(poll.body) or "Deleting", started)
+            state = _provisioning_state(poll.body) or "Deleting"
+            if state.lower() in ("failed", "canceled"):
+                raise OperationFailedError(
+                    call.operation,
+                    call.resource_id,
+                    state,
+                    state,
+                    f"the deployment is still there with provisioningState {state}",
+                )
+            self._report(call, state, started)
             delay = self._retry_after(poll)
 
     def _report(self, call: Call, state: str, started: float) -> None:
@@ -558,6 +583,10 @@ def _error_of(response: ArmResponse) -> tuple[str, str]:
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "..."
     return code, message
+
+
+def _first(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
 
 
 def _provisioning_state(body: Mapping[str, Any] | None) -> str | None:

@@ -25,6 +25,7 @@ __all__ = [
     "computed_outputs",
     "deployment_body",
     "is_cross_tenant",
+    "model_change",
     "outputs_from_arm",
     "owner_of",
     "refreshed_outputs",
@@ -198,6 +199,28 @@ def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) ->
     outputs["tags"] = _live_tags(old_outputs.get("tags"), _get(arm, "tags"))
     outputs.update(computed_outputs(arm))
     return outputs
+
+
+def model_change(spec: DeploymentSpec, arm: Mapping[str, Any]) -> str | None:
+    """What Azure would refuse to change from the live deployment's model to ``spec``'s (its
+    name, format or source; a version may change in place), described; ``None`` if nothing."""
+    model = _get(_properties(arm), "model")
+    live_name, live_format = _get(model, "name"), _get(model, "format")
+    if isinstance(live_name, str) and live_name.lower() != spec.model_name.lower():
+        return f"model {live_name!r}, not {spec.model_name!r}"
+    if isinstance(live_format, str) and live_format.lower() != spec.model_format.lower():
+        return f"model format {live_format!r}, not {spec.model_format!r}"
+    live_source = _get(model, "sourceAccount") or _get(model, "source")
+    if not isinstance(live_source, str):
+        return None  # a source Azure does not report cannot be told apart
+    wanted = spec.source_account if spec.source_account != spec.account else None
+    try:
+        source: AccountId | None = AccountId.parse(live_source)
+    except ArmIdError:
+        source = None
+    if source != wanted:
+        return f"its model from {live_source}, not from {wanted or 'the account itself'}"
+    return None
 
 
 def owner_of(arm: Mapping[str, Any]) -> str | None:

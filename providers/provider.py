@@ -45,6 +45,7 @@ from aoai_deploy.providers.logs import install_stderr_handler, logger
 from aoai_deploy.providers.mapping import (
     deployment_body,
     is_cross_tenant,
+    model_change,
     outputs_from_arm,
     owner_of,
     refreshed_outputs,
@@ -157,18 +158,33 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         existing = runtime.client.get(call, path, spec.api_version)
         created_here = existing is None
         if existing is not None:
-            owner = owner_of(existing.body or {})
+            live = existing.body or {}
+            owner = owner_of(live)
+            change = model_change(spec, live)
             if spec.owner is not None and owner == spec.owner:
-                logger.info("%s exists with this stack's owner tag: adopting it again", path)
-            elif spec.adopt_existing:
-                logger.info("%s exists and adopt_existing is set: adopting it", path)
-            else:
+                if change is None:
+                    logger.info("%s exists with this stack's owner tag: adopting it", path)
+                else:
+                    # Left by an earlier create of this stack that never completed, and Azure
+                    # cannot change a deployment's model: replace it.
+                    logger.info("%s is this stack's leftover with %s: replacing it", path, change)
+                    self._discard(runtime, deployment, spec, tenant, raise_errors=True)
+                    created_here = True
+            elif not spec.adopt_existing:
                 raise ForeignDeploymentError(
                     f"creating {path}: a deployment of that name already exists and this "
                     f"stack did not create it (owner tag: {owner or 'none'}). Set "
                     "adopt_existing to take it over, choose another deployment_name, or "
                     "delete it first. (`pulumi import` does not work for dynamic resources.)"
                 )
+            elif change is not None:
+                raise ForeignDeploymentError(
+                    f"creating {path}: adopt_existing is set, but the existing deployment has "
+                    f"{change}, and Azure cannot change a deployment's model. Choose another "
+                    "deployment_name, or delete the existing deployment first."
+                )
+            else:
+                logger.info("%s exists and adopt_existing is set: adopting it", path)
 
         body = deployment_body(spec, cross_tenant=cross)
         try:
@@ -293,11 +309,18 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         )
 
     def _discard(
-        self, runtime: Runtime, deployment: DeploymentId, spec: DeploymentSpec, tenant: str
+        self,
+        runtime: Runtime,
+        deployment: DeploymentId,
+        spec: DeploymentSpec,
+        tenant: str,
+        *,
+        raise_errors: bool = False,
     ) -> None:
-        """Delete a deployment whose creation failed, so that nothing unknown is left."""
+        """Delete a deployment this stack made but does not record (a failed or abandoned
+        create), so that nothing unknown is left behind."""
         call = Call(
-            "cleaning up after the failed create of",
+            "deleting the failed or abandoned create of",
             str(deployment),
             tenant,
             runtime.client.clock.now() + spec.operation_timeout_seconds,
@@ -307,7 +330,9 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
                 call, "DELETE", str(deployment), spec.api_version, account_key=str(spec.account)
             )
         except AoaiDeployError as exc:
-            # The deployment carries this stack's owner tag, so the next run adopts it.
+            if raise_errors:
+                raise
+            # It carries this stack's owner tag, so the next run finds it again.
             logger.warning("%s", exc)
 
 

@@ -224,3 +224,26 @@ def test_writes_to_different_accounts_are_not_serialized_against_each_other(
 
     assert all(len(emu.deployments(a)) == 1 for a in [DEST_ACCOUNT, *OTHER_DEST_ACCOUNTS])
     assert emu.conflicts == 0
+
+
+def test_adopt_existing_refuses_a_deployment_of_another_model(
+    provider: CrossTenantDeploymentProvider, emu: Emulator
+) -> None:
+    emu.put_deployment_direct(
+        DEST_ACCOUNT,
+        "ft",
+        {
+            "sku": {"name": "Standard", "capacity": 1},
+            "properties": {
+                "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-08-06"}
+            },
+        },
+    )
+
+    with pytest.raises(ForeignDeploymentError, match="cannot change a deployment's model"):
+        provider.create(checked(provider, cross_tenant_inputs(adopt_existing=True)))
+
+    stored = emu.deployment(DEST_ACCOUNT, "ft")
+    assert stored is not None
+    assert stored["properties"]["model"]["name"] == "gpt-4o"  # someone else's: left alone
+    assert writes(emu) == []

@@ -12,6 +12,7 @@ from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from
 from aoai_deploy.providers.mapping import (
     deployment_body,
     is_cross_tenant,
+    model_change,
     outputs_from_arm,
     owner_of,
     refreshed_outputs,
@@ -537,3 +538,36 @@ def test_refresh_does_not_modify_the_old_outputs() -> None:
 )
 def test_owner_of(arm: dict[str, Any], owner: str | None) -> None:
     assert owner_of(arm) == owner
+
+
+# -- model_change: what Azure refuses to change in place ------------------------------------
+
+
+def _live_model(**model: Any) -> dict[str, Any]:
+    return {"properties": {"model": model}}
+
+
+@pytest.mark.parametrize(
+    ("live", "changed"),
+    [
+        (_live_model(format="OpenAI", name=FT_MODEL, version="1", sourceAccount=SOURCE), None),
+        (_live_model(format="openai", name=FT_MODEL.upper(), sourceAccount=SOURCE.upper()), None),
+        (_live_model(format="OpenAI", name=FT_MODEL, version="2", sourceAccount=SOURCE), None),
+        (_live_model(format="OpenAI", name=FT_MODEL), None),  # source not reported: unknowable
+        (_live_model(format="OpenAI", name="gpt-4o", sourceAccount=SOURCE), "model 'gpt-4o'"),
+        (_live_model(format="Other", name=FT_MODEL, sourceAccount=SOURCE), "model format"),
+        (_live_model(format="OpenAI", name=FT_MODEL, source=SAME_TENANT_SOURCE), "its model from"),
+    ],
+)
+def test_model_change_names_what_azure_would_refuse(
+    live: dict[str, Any], changed: str | None
+) -> None:
+    wanted = spec(source_account_id=SOURCE, source_tenant_id=SOURCE_TENANT)
+
+    found = model_change(wanted, live)
+
+    if changed is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert changed in found

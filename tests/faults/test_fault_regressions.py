@@ -1,0 +1,71 @@
+"""Failures the randomized run found, each replayed on its own and named after it.
+
+Each was a provider bug: with other seeds than the fixed one, the randomized run ended with a
+deployment the stack forgot (a DELETE answered 200 was taken as done while Azure was still
+deleting), or with a create that failed on every run (an own leftover with another model was
+PUT over, which Azure refuses).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aoai_deploy.emulator import Fault
+from aoai_deploy.providers import AoaiDeployError
+from fault_lab import Lab
+from provider_kit import cross_tenant_inputs
+from seed_ids import DEST_ACCOUNT
+
+OWNER = "aoai-deploy/regressions/ft"
+
+
+def _inputs(**changes: object) -> dict[str, object]:
+    return cross_tenant_inputs(owner=OWNER, **changes)
+
+
+def test_delete_answered_200_without_a_polling_header_returns_once_the_deployment_is_gone(
+    lab: Lab,
+) -> None:
+    lab.engine.create("ft", _inputs())
+    lab.emu.settings.async_style = "none"  # DELETE answers 200 without a header; it takes 30 s
+    lab.emu.settings.deprovisioning_seconds = 30
+
+    lab.engine.delete("ft")
+
+    assert lab.emu.deployment(DEST_ACCOUNT, "ft") is None
+
+
+def test_delete_answered_200_that_then_fails_is_reported_and_the_stack_keeps_the_deployment(
+    lab: Lab,
+) -> None:
+    lab.engine.create("ft", _inputs())
+    lab.emu.settings.async_style = "none"
+    lab.emu.inject(Fault(kind="failed-provisioning", method="DELETE"))
+
+    with pytest.raises(AoaiDeployError, match=r"^deleting .*/deployments/ft: "):
+        lab.engine.delete("ft")
+
+    assert "ft" in lab.engine.state
+    lab.clock.advance(60)
+    assert lab.check_state(OWNER).leftovers == []
+
+
+def test_own_leftover_with_another_model_is_replaced_by_the_next_create(lab: Lab) -> None:
+    lab.emu.settings.provisioning_seconds = 600
+    with pytest.raises(AoaiDeployError, match="operation_timeout_seconds"):
+        lab.engine.create("ft", _inputs(operation_timeout_seconds=120))
+    lab.emu.settings.provisioning_seconds = 0.05
+    lab.clock.advance(600)
+    assert lab.check_state(OWNER).leftovers  # the fine-tuned model's deployment, owner-tagged
+
+    # Before the next run the program moves the deployment to a base model.
+    base = _inputs(
+        model_name="gpt-4o-mini",
+        model_version="2024-07-18",
+        source_account_id=None,
+        source_tenant_id=None,
+    )
+    lab.engine.create("ft", base)
+
+    lab.clock.advance(60)
+    lab.check_converged({"ft": base})
