@@ -46,6 +46,7 @@ from aoai_deploy.providers.errors import ConfigError
 
 __all__ = [
     "CLOUDS",
+    "CONFIG_KEYS",
     "CREDENTIAL_KINDS",
     "Cloud",
     "ProviderConfig",
@@ -60,6 +61,17 @@ KEY_CLIENT_ID: Final = f"{_NS}:clientId"
 KEY_CLIENT_SECRET: Final = f"{_NS}:clientSecret"
 KEY_TENANT_ID: Final = f"{_NS}:tenantId"
 KEY_STATIC_TOKENS: Final = f"{_NS}:staticTokens"
+#: Every key the provider reads, in the order the README's reference lists them.
+CONFIG_KEYS: Final[tuple[str, ...]] = (
+    KEY_CLOUD,
+    KEY_ARM_ENDPOINT,
+    KEY_CA_BUNDLE,
+    KEY_CREDENTIAL,
+    KEY_CLIENT_ID,
+    KEY_CLIENT_SECRET,
+    KEY_TENANT_ID,
+    KEY_STATIC_TOKENS,
+)
 
 
 @dataclass(frozen=True)
