@@ -7,6 +7,7 @@ deploymentIds and deploymentNames.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -30,9 +31,19 @@ def optional(key: str) -> str | None:
     return config.get(key) or None
 
 
+def snake(key: str) -> str:
+    return re.sub("([A-Z])", r"_\1", key).lower()
+
+
 def deployment(item: dict[str, Any]) -> ModelDeploymentArgs:
     """A ``deployments`` entry, its camelCase keys turned into the argument names."""
-    return ModelDeploymentArgs(**{re.sub("([A-Z])", r"_\1", k).lower(): v for k, v in item.items()})
+    known = {field.name for field in dataclasses.fields(ModelDeploymentArgs)}
+    if unknown := sorted(key for key in item if snake(key) not in known):
+        raise ValueError(
+            f"aoai-deploy:deployments: unknown key(s) {', '.join(unknown)}; "
+            "Pulumi.yaml lists the keys a deployment takes"
+        )
+    return ModelDeploymentArgs(**{snake(key): value for key, value in item.items()})
 
 
 source_account_id = config.require("sourceAccountId")
