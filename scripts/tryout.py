@@ -146,7 +146,8 @@ def tryout(cli: str) -> None:
     with emulator() as emu:
         say(f"emulator at {emu['base_url']}; stack '{STACK}' in {STATE_DIR}")
         # Each run starts from a fresh emulator, so an old stack's state means nothing.
-        pulumi("stack", "rm", "--yes", "--force", STACK, check=False)
+        # --preserve-config: without it `stack rm` deletes Pulumi.local.yaml itself.
+        pulumi("stack", "rm", "--yes", "--force", "--preserve-config", STACK, check=False)
         pulumi("stack", "init", STACK)
         pulumi("config", "set", "aoai-deploy:armEndpoint", emu["base_url"])
         pulumi("config", "set", "aoai-deploy:caBundle", emu["ca_path"])
@@ -162,7 +163,7 @@ def tryout(cli: str) -> None:
         pulumi("preview", "--diff")
         say("pulumi destroy")
         pulumi("destroy", "--yes", "--skip-preview")
-        pulumi("stack", "rm", "--yes", STACK)
+        pulumi("stack", "rm", "--yes", "--preserve-config", STACK)
 
 
 def main(argv: Sequence[str] = ()) -> int:

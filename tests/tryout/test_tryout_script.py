@@ -38,7 +38,12 @@ FAKE_PULUMI = textwrap.dedent(
         "passphrase_set": bool(os.environ.get("PULUMI_CONFIG_PASSPHRASE")),
         "stdin": stdin,
     }}
+    stack_file = os.path.join(os.environ["FAKE_PULUMI_REPO"], "Pulumi.local.yaml")
+    if args[:2] == ["stack", "rm"] and "--preserve-config" not in args:
+        os.remove(stack_file)  # what the real CLI does with the stack's config file
     if args[0] == "up":
+        # The real CLI hands the program the config in the stack file.
+        entry["program_config"] = "aoai-deploy:sourceAccountId" in open(stack_file).read()
         import requests
         config = {{}}
         for line in open(log):
@@ -69,7 +74,12 @@ def run_tryout(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "AOAI_DEPLOY_NO_CLI_INSTALL": "1", **env},
+        env={
+            **os.environ,
+            "AOAI_DEPLOY_NO_CLI_INSTALL": "1",
+            "FAKE_PULUMI_REPO": str(REPO),
+            **env,
+        },
         check=False,
     )
 
@@ -110,7 +120,7 @@ def test_runs_up_outputs_preview_diff_and_destroy_against_the_emulator(
     made = calls(log)
     commands = [c["args"][: c["args"].index("--cwd")] for c in made]
     assert commands == [
-        ["stack", "rm", "--yes", "--force", "local"],
+        ["stack", "rm", "--yes", "--force", "--preserve-config", "local"],
         ["stack", "init", "local"],
         ["config", "set", "aoai-deploy:armEndpoint", commands[2][3]],
         ["config", "set", "aoai-deploy:caBundle", commands[3][3]],
@@ -120,13 +130,14 @@ def test_runs_up_outputs_preview_diff_and_destroy_against_the_emulator(
         ["config", "set", "--path", "aoai-deploy:deployments[0].skuCapacity", "2"],
         ["preview", "--diff"],
         ["destroy", "--yes", "--skip-preview"],
-        ["stack", "rm", "--yes", "local"],
+        ["stack", "rm", "--yes", "--preserve-config", "local"],
     ]
     assert commands[2][3].startswith("https://127.0.0.1:")
     assert all(c["backend"] == (REPO / ".pulumi" / "state").as_uri() for c in made)
     assert all(c["passphrase_set"] for c in made)
     (up,) = [c for c in made if c["args"][0] == "up"]
     assert up["emulator_status"] == 200  # the emulator ran and the config reached it
+    assert up["program_config"] is True  # the stack file survived to `pulumi up`
     tokens = json.loads(made[4]["stdin"])
     assert all(token not in done.stdout + done.stderr for token in tokens.values())
     assert stack_file.read_bytes() == before
