@@ -1,9 +1,10 @@
 """A local Azure Resource Manager for ``Microsoft.CognitiveServices/accounts/deployments``.
 
-It answers over HTTPS on loopback the way ARM does (FACTS.md): unsigned JWTs whose ``tid``,
-``appid``/``oid``, ``aud`` and ``exp`` it checks, role assignments it enforces, the
-cross-tenant auxiliary-token rules, long-running operations with ``Azure-AsyncOperation`` or
-``Location`` polling, per-account write serialization (409), and injected faults.
+It answers over HTTPS on loopback the way ARM does (as Azure's REST specs and recorded
+sessions show): unsigned JWTs whose ``tid``, ``appid``/``oid``, ``aud`` and ``exp`` it checks,
+role assignments it enforces, the cross-tenant auxiliary-token rules, long-running operations
+with ``Azure-AsyncOperation`` or ``Location`` polling, per-account write serialization (409),
+and injected faults.
 
 Start it from Python::
 

@@ -107,7 +107,8 @@ class RetryPolicy:
     max_retries: int = 6
     """Retries of one request after 429, 5xx or a dropped connection."""
     backoff_base: float = 1.0
-    """First backoff in seconds; doubles per retry, with full jitter."""
+    """First backoff in seconds; doubles per retry, jittered (a random wait between half of it
+    and all of it)."""
     backoff_max: float = 30.0
     """Longest backoff between two retries."""
     retry_after_cap: float = 60.0

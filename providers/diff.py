@@ -1,7 +1,7 @@
 """What a change of inputs means for the deployment: nothing, an update in place, or a replace.
 
 Pure: :func:`diff_inputs` compares the old outputs (which echo the old inputs) with the checked
-new inputs, field by field, by DESIGN.md's table:
+new inputs, field by field, by the table in README.md ("``CrossTenantDeployment`` inputs"):
 
 * replace, new ARM id (create the new one, then delete the old): ``account_id``,
   ``deployment_name``;

@@ -1,8 +1,8 @@
 """What to do about an ARM error code, in a sentence a person can act on.
 
-The codes are the ones Azure returns for deployments (FACTS.md); ``context`` supplies the
-facts the sentence needs (``account``, ``destination_tenant``, ``source_account``,
-``source_tenant``). Unknown codes get no hint.
+The codes are the ones Azure returns for deployments (docs/cross-tenant.md lists the common
+ones); ``context`` supplies the facts the sentence needs (``account``, ``destination_tenant``,
+``source_account``, ``source_tenant``). Unknown codes get no hint.
 """
 
 from __future__ import annotations

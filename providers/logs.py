@@ -2,10 +2,10 @@
 
 Every module logs to the ``aoai_deploy`` logger (or a child of it). In the plugin process,
 :func:`install_stderr_handler` sends those lines (progress of long operations, retries,
-adoptions) to stderr, which is where ``pulumi up`` shows a plugin's output (``--debug``, or
-``--logtostderr -v=9``). The provider never logs headers or raw responses in the first place;
-:func:`redact` is the second line of defence for text it does not control (ARM error
-messages, library log records).
+adoptions) to stderr, which the Pulumi CLI shows as ``info`` messages of the update for
+dynamic-provider plugins, without any flag. The provider never logs headers or raw responses
+in the first place; :func:`redact` is the second line of defence for text it does not control
+(ARM error messages, library log records).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ The logic lives in pure functions (``inputs``, ``mapping``, ``diff``) and the on
 (``arm``); the methods here put them in order:
 
 * ``check``  validates and fills defaults; no network.
-* ``diff``   compares old outputs with new inputs by the table in DESIGN.md; no network.
+* ``diff``   compares old outputs with new inputs by the README's inputs table; no network.
 * ``create`` refuses a deployment it does not own unless ``adopt_existing``, re-adopts its
   own (owner tag) after an earlier create timed out, PUTs and waits; a deployment that it
-  created and whose provisioning failed is deleted again, so a failed create leaves
-  nothing behind.
+  created and whose provisioning failed is deleted again. One left by a create that timed
+  out or got no answer keeps the owner tag, and the next run adopts it.
 * ``read``   GET; 404 means gone, so refresh plans a re-create.
 * ``update`` PUTs the whole body (or nothing, when only provider-side inputs changed).
 * ``delete`` DELETE and wait; 404 counts as done.

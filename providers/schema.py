@@ -1,7 +1,7 @@
 """The resource's public field names, defaults and allowed values, in one place.
 
-Input and output names are the public API (DESIGN.md): they are the keys of every stack's
-state, so renaming one is a breaking change.
+Input and output names are the public API (README.md, "Configuration reference"): they are
+the keys of every stack's state, so renaming one is a breaking change.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = [
     "VERSION_UPGRADE_OPTIONS",
 ]
 
-#: Every input, in the order DESIGN.md's table lists them.
+#: Every input, in the order the README's inputs table lists them (tests/docs checks it).
 INPUTS: Final[tuple[str, ...]] = (
     "account_id",
     "deployment_name",

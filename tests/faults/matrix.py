@@ -178,8 +178,10 @@ written by `{command}`.
 Both run the provider in process against the emulator over HTTPS on loopback, with one manual
 clock shared by both: every `Retry-After`, backoff and poll advances it at once, so the 15
 simulated minutes of a `RequestConflict` take milliseconds. Only the `slow` row waits on the
-wall clock (under a second per cell). The security checks drive the real plugin
-(`python -m pulumi.dynamic`) over gRPC instead.
+wall clock (under a second per cell). Of the security checks, `test_security_grpc.py` and
+`test_security_client_secret.py` drive the real plugin (`python -m pulumi.dynamic`) over gRPC
+instead, `test_security_inputs.py` both that plugin and the provider in process, and
+`test_security_hosts.py` the provider in process, as the matrix does.
 
 ## The fault matrix
 
@@ -232,12 +234,13 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
   plugin, logging at DEBUG, runs create / read / update / delete under each fault kind and a
   409 from another client's write; every gRPC reply and error, its stderr and the pickled
   provider hold neither token nor its payload segment. A provider that has used its tokens
-  pickles to a few hundred bytes with none of them. With `credential=client-secret` and a
-  fake secret, `HTTPS_PROXY` points at a loopback listener that refuses the tunnel (it
-  records `CONNECT login.microsoftonline.com:443`, nothing else leaves the machine): the
-  error and stderr never show the secret, and neither do the refusals of a secret put in the
-  wrong config key (`clientSecret` with another credential, `clientId`, `staticTokens`, user
-  info in `armEndpoint`). Every cell of the matrix and the randomized run scan their logs too.
+  pickles by reference, with none of them (under 100 bytes; the test allows 4 KiB). With
+  `credential=client-secret` and a fake secret, `HTTPS_PROXY` points at a loopback listener
+  that refuses the tunnel (it records `CONNECT login.microsoftonline.com:443`, nothing else
+  leaves the machine): the error and stderr never show the secret, and neither do the refusals
+  of a secret put in the wrong config key (`clientSecret` with another credential, `clientId`,
+  `staticTokens`, user info in `armEndpoint`). Every cell of the matrix and the randomized run
+  scan their logs too.
 - **Tokens go to the ARM endpoint only** (`test_security_hosts.py`): polling URLs moved to
   `localhost` (same server, valid certificate), another port, `127.0.0.2` (both trusted
   HTTPS servers) or plain `http://` are refused with `creating <ARM id>: refusing to send a
@@ -258,13 +261,14 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
   before a successful run, the deployment stays in Azure: find it by its `aoai-deploy-owner`
   tag.
 - Bugs these runs found, all fixed, each kept as a test: a 409 that outlived
-  `operation_timeout_seconds` was reported as a bare timeout without its ARM code; a create
-  whose operation failed, seen through `Location` polling, left the failed deployment behind;
-  a DELETE answered 200 without a polling header was taken as done while Azure still
-  deleted (`tests/faults/test_fault_regressions.py`); an own leftover whose model changed
-  before the next run could never be re-adopted (Azure refuses to change a deployment's
-  model: the leftover is now deleted and created again). A cell that regresses is marked †
-  in the table and fails the tests.
+  `operation_timeout_seconds` was reported as a bare timeout without its ARM code (the row
+  "409 outlives the operation timeout"); a create whose operation failed, seen through
+  `Location` polling, left the failed deployment behind (the row "failed provisioning", column
+  poll `Location`); a DELETE answered 200 without a polling header was taken as done while
+  Azure still deleted, and an own leftover whose model changed before the next run could never
+  be re-adopted (Azure refuses to change a deployment's model: the leftover is now deleted and
+  created again), both in `tests/faults/test_fault_regressions.py`. A cell that regresses is
+  marked † in the table and fails the tests.
 
 ## Side by side
 
