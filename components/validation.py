@@ -132,7 +132,7 @@ def _provider_failures(
     if not isinstance(name, str):
         inputs["deployment_name"] = _UNKNOWN  # reported by _deployment_name()
     # The resource adds its owner tag, which counts against Azure's limit on tags; the value
-    # (<project>/<stack>/<resource name>) is the resource's to form.
+    # (<organization>/<project>/<stack>/<resource name>) is the resource's to form.
     inputs[OWNER_INPUT] = _UNKNOWN
     return check_inputs(inputs)[1]
 

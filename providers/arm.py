@@ -50,6 +50,7 @@ from aoai_deploy.providers.errors import (
     OperationFailedError,
     OperationTimeoutError,
     TransportError,
+    about,
 )
 from aoai_deploy.providers.hints import hint_for
 from aoai_deploy.providers.logs import logger, redact
@@ -302,8 +303,11 @@ class ArmClient:
                 conflict_started = now if conflict_started is None else conflict_started
                 if now - conflict_started < policy.conflict_budget:
                     conflict_attempt += 1
-                    delay = _first(
-                        retry_after, self._backoff(conflict_attempt, policy.conflict_backoff_max)
+                    # Never sooner than the backoff, whatever Retry-After says: a write that
+                    # keeps meeting another one must not turn into a tight loop.
+                    delay = max(
+                        retry_after or 0.0,
+                        self._backoff(conflict_attempt, policy.conflict_backoff_max),
                     )
                     self._retry_or_raise(
                         call,
@@ -348,7 +352,7 @@ class ArmClient:
         if async_url:
             self._wait_async(call, async_url, delay, started)
         elif location:
-            self._wait_location(call, location, delay, started)
+            self._wait_location(call, location, url, delay, started)
         elif deleting:
             # 202, or a 200 that some services send while the delete still runs: either way
             # the deployment is gone only once a GET says 404.
@@ -382,26 +386,40 @@ class ArmClient:
                 )
             delay = self._retry_after(poll)
 
-    def _wait_location(self, call: Call, url: str, delay: float | None, started: float) -> None:
+    def _wait_location(
+        self, call: Call, url: str, resource_url: str, delay: float | None, started: float
+    ) -> None:
         self._check_target(call, url)
         while True:
             self._sleep(call, self._poll_delay(delay, started))
             try:
                 poll = self.request(call, "GET", url, allow=(202,))
             except ArmError as exc:
-                # The Location URL answers with the operation's own result, so a client error
-                # there is the operation failing. Auth errors, 404 and 5xx (still failing after
-                # retries) say nothing about the operation: those are raised as they are.
-                if exc.status in (401, 403, 404) or not 400 <= exc.status < 500:
-                    raise
-                raise OperationFailedError(
-                    call.operation, call.resource_id, "Failed", exc.code, exc.message, exc.hint
-                ) from None
+                raise self._location_failure(call, exc, resource_url) from None
             if poll.status != 202:
                 self._report(call, "Done", started)
                 return
             self._report(call, "InProgress", started)
             delay = self._retry_after(poll)
+
+    def _location_failure(self, call: Call, exc: ArmError, resource_url: str) -> AoaiDeployError:
+        """What an error status at a ``Location`` URL means for the operation.
+
+        That URL answers with the operation's own result, so a client error there is the
+        operation failing. A server error (still there after retries) may be the operation's
+        result or the polling endpoint's trouble: the resource's own state tells which.
+        Auth errors and 404 say nothing about the operation.
+        """
+        if exc.status in (401, 403, 404):
+            return exc
+        if exc.status >= 500:
+            live = self.request(call, "GET", resource_url, allow=(404,))
+            state = _provisioning_state(live.body) if live.status != 404 else None
+            if state is None or state.lower() not in ("failed", "canceled"):
+                return exc
+        return OperationFailedError(
+            call.operation, call.resource_id, "Failed", exc.code, exc.message, exc.hint
+        )
 
     def _wait_state(
         self, call: Call, first: ArmResponse, url: str, delay: float | None, started: float
@@ -454,15 +472,16 @@ class ArmClient:
     def _send(
         self, call: Call, method: str, url: str, body: Mapping[str, Any] | None
     ) -> ArmResponse:
-        headers = {
-            "Authorization": "Bearer " + self._tokens.token(call.tenant_id),
-            "x-ms-client-request-id": str(uuid.uuid4()),
-            "Accept": "application/json",
-        }
-        if call.aux_tenants:
-            headers["x-ms-authorization-auxiliary"] = auxiliary_header(
-                [self._tokens.token(tenant) for tenant in call.aux_tenants]
-            )
+        with about(call.operation, call.resource_id):
+            headers = {
+                "Authorization": "Bearer " + self._tokens.token(call.tenant_id),
+                "x-ms-client-request-id": str(uuid.uuid4()),
+                "Accept": "application/json",
+            }
+            if call.aux_tenants:
+                headers["x-ms-authorization-auxiliary"] = auxiliary_header(
+                    [self._tokens.token(tenant) for tenant in call.aux_tenants]
+                )
         data = None
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -543,7 +562,9 @@ class ArmClient:
         return min(policy.default_poll_interval, max(policy.first_poll_interval, elapsed))
 
     def _backoff(self, attempt: int, cap: float) -> float:
-        ceiling = min(cap, self._policy.backoff_base * 2.0 ** (attempt - 1))
+        # The exponent stops growing long before the cap stops mattering (and 2.0 ** 1024
+        # would overflow).
+        ceiling = min(cap, self._policy.backoff_base * 2.0 ** min(attempt - 1, 30))
         with self._rng_lock:
             return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 

@@ -44,7 +44,9 @@ NEW_ID_FIELDS: Final = frozenset({"account_id", "deployment_name"})
 DELETE_FIRST_FIELDS: Final = frozenset(
     {"model_name", "model_format", "source_account_id", "source_tenant_id", "sku_name"}
 )
-#: Changing these is a PUT of the same deployment (``tenant_id``: no ARM change at all).
+#: Changing these is a PUT of the same deployment (``tenant_id``, ``operation_timeout_seconds``:
+#: no ARM change at all, but an update records them in the outputs, which are all that
+#: ``read`` and ``delete`` get; a raised timeout would otherwise never reach a slow delete).
 UPDATE_FIELDS: Final = frozenset(
     {
         "model_version",
@@ -54,12 +56,11 @@ UPDATE_FIELDS: Final = frozenset(
         "tags",
         "api_version",
         "tenant_id",
+        "operation_timeout_seconds",
     }
 )
-#: Changing these only steers the provider; no diff at all.
-IGNORED_FIELDS: Final = frozenset(
-    {"adopt_existing", "operation_timeout_seconds", "role_propagation_timeout_seconds"}
-)
+#: Changing these only steers a create or an update, which get the new inputs anyway.
+IGNORED_FIELDS: Final = frozenset({"adopt_existing", "role_propagation_timeout_seconds"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ _SAME_AS: Final[dict[str, Callable[[object], object]]] = {
     "account_id": _account,
     "source_account_id": _account,
     "deployment_name": _folded,
+    "model_name": _folded,
+    "model_format": _folded,
     "source_tenant_id": _folded,
     "tenant_id": _folded,
     "sku_name": _folded,
@@ -131,9 +134,11 @@ def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FieldDiff:
         if _changed(field, olds.get(field), new):
             changes.append(field)
     replaces = [field for field in changes if field in NEW_ID_FIELDS | DELETE_FIRST_FIELDS]
-    # An ARM id that is not known yet may turn out to be the old one: then only deleting
-    # first keeps create-before-delete from writing the old id and deleting what it wrote.
-    delete_first = any(field in DELETE_FIRST_FIELDS for field in replaces) or any(
-        has_unknown(news.get(field)) for field in replaces if field in NEW_ID_FIELDS
-    )
+    new_id = [field for field in replaces if field in NEW_ID_FIELDS]
+    if new_id:
+        # A new ARM id: create the new deployment before deleting the old one, whatever else
+        # changed, unless the id is not known yet and may turn out to be the old one.
+        delete_first = any(has_unknown(news.get(field)) for field in new_id)
+    else:
+        delete_first = bool(replaces)
     return FieldDiff(changes, replaces, delete_first)

@@ -27,6 +27,9 @@ exceptions whole, and they end up in pull-request comments.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 __all__ = [
     "AoaiDeployError",
     "ArmAuthorizationError",
@@ -40,6 +43,7 @@ __all__ = [
     "OperationFailedError",
     "OperationTimeoutError",
     "TransportError",
+    "about",
 ]
 
 
@@ -132,3 +136,17 @@ def _format(operation: str, resource_id: str, code: str, message: str, hint: str
         # The first line is the whole failure; what to do about it follows on its own.
         text += f"\n{hint}"
     return text
+
+
+@contextmanager
+def about(operation: str, resource_id: str) -> Iterator[None]:
+    """Start the message of an :class:`AuthError` raised inside with what was being done to
+    which ARM id, as every other error's message starts (tokens are fetched deep down, where
+    only the caller knows the operation)."""
+    try:
+        yield
+    except AuthError as exc:
+        prefix = f"{operation} {resource_id}: "
+        if str(exc).startswith(prefix):
+            raise
+        raise AuthError(prefix + str(exc)) from None

@@ -338,8 +338,9 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
         failures.append(
             Failure(
                 OWNER_INPUT,
-                f"the owner tag value {owner[:60]!r}... (<project>/<stack>/<resource name>) is "
-                f"{len(owner)} characters; Azure allows {MAX_TAG_VALUE} in a tag value: "
+                f"the owner tag value {owner[:60]!r}... "
+                f"(<organization>/<project>/<stack>/<resource name>) is {len(owner)} "
+                f"characters; Azure allows {MAX_TAG_VALUE} in a tag value: "
                 "shorten the resource name",
             )
         )
@@ -387,7 +388,8 @@ class DeploymentSpec:
     role_propagation_timeout_seconds: int
     """How long to retry 403s while new role assignments propagate."""
     owner: str | None
-    """``<project>/<stack>/<resource>``, written as the owner tag, when the resource set it."""
+    """``<organization>/<project>/<stack>/<resource>``, written as the owner tag, when the
+    resource set it."""
 
     @property
     def deployment_id(self) -> DeploymentId:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 import pulumi.dynamic
@@ -38,6 +38,7 @@ from aoai_deploy.providers.errors import (
     ConfigError,
     ForeignDeploymentError,
     OperationFailedError,
+    about,
 )
 from aoai_deploy.providers.ids import DeploymentId
 from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from_inputs
@@ -62,6 +63,31 @@ class Runtime:
     config: ProviderConfig
     tokens: TokenProvider
     client: ArmClient
+    created: dict[str, str | None] = field(default_factory=dict)
+    """ARM id (lower-cased) -> latest etag of each deployment a create of this process wrote."""
+    created_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember_write(self, resource_id: str, etag: str | None, *, create: bool) -> None:
+        """Note the etag a create wrote, or an update of a deployment a create wrote."""
+        with self.created_lock:
+            if create or resource_id.lower() in self.created:
+                self.created[resource_id.lower()] = etag
+
+    def replaced_in_place(self, resource_id: str, old_etag: object) -> bool:
+        """Whether a create of this process rewrote this deployment after ``old_etag``.
+
+        On `pulumi up --replace` (or ``replace_on_changes``) the engine replaces without
+        asking ``diff`` whether to delete first, so it creates, then deletes the old
+        resource. With an ARM id that stays the same, the create re-adopts the deployment
+        (it carries this stack's owner tag), and the delete that follows would remove what
+        the new state records. One plugin process serves one update, so a create recorded
+        here with another etag than the old outputs' is that replacement.
+        """
+        with self.created_lock:
+            if resource_id.lower() not in self.created:
+                return False
+            etag = self.created[resource_id.lower()]
+        return etag is not None and etag != old_etag
 
     @classmethod
     def build(
@@ -151,9 +177,10 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         runtime = self._require_runtime()
         spec = spec_from_inputs(props)
         deployment = spec.account.deployment(spec.deployment_name)
-        tenant, cross = self._tenancy(runtime, spec)
-        call = self._call(runtime, "creating", deployment, spec, tenant, cross)
         path = str(deployment)
+        with about("creating", path):
+            tenant, cross = self._tenancy(runtime, spec)
+            call = self._call(runtime, "creating", deployment, spec, tenant, cross)
 
         existing = runtime.client.get(call, path, spec.api_version)
         created_here = existing is None
@@ -196,9 +223,9 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
                 self._discard(runtime, deployment, spec, tenant)
             raise
         assert final is not None  # a PUT always ends with the GET of the resource
-        return pulumi.dynamic.CreateResult(
-            path, outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
-        )
+        outputs = outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
+        runtime.remember_write(path, outputs.get("etag"), create=True)
+        return pulumi.dynamic.CreateResult(path, outputs)
 
     @_surfaced
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
@@ -225,9 +252,10 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         runtime = self._require_runtime()
         spec = spec_from_inputs(news)
         deployment = spec.account.deployment(spec.deployment_name)
-        tenant, cross = self._tenancy(runtime, spec)
-        call = self._call(runtime, "updating", deployment, spec, tenant, cross)
         path = str(deployment)
+        with about("updating", path):
+            tenant, cross = self._tenancy(runtime, spec)
+            call = self._call(runtime, "updating", deployment, spec, tenant, cross)
         touched = set(diff_inputs(olds, news).changes)
         if touched & ARM_INPUTS:
             body = deployment_body(spec, cross_tenant=cross)
@@ -242,14 +270,21 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
                 f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
                 "so that the next `pulumi up` creates it again"
             )
-        return pulumi.dynamic.UpdateResult(
-            outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
-        )
+        outputs = outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
+        runtime.remember_write(path, outputs.get("etag"), create=False)
+        return pulumi.dynamic.UpdateResult(outputs)
 
     @_surfaced
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         runtime = self._require_runtime()
         deployment = DeploymentId.parse(id_)
+        if runtime.replaced_in_place(str(deployment), props.get("etag")):
+            logger.info(
+                "%s was written again by this update's create (a replace that keeps the ARM "
+                "id): the old resource's delete leaves it in place",
+                deployment,
+            )
+            return
         api_version = str(props.get("api_version") or DEFAULTS["api_version"])
         call = Call(
             "deleting",

@@ -104,7 +104,12 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
-        props[OWNER_INPUT] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        # Who owns the deployment, for the owner tag: unique per organization, project, stack
+        # and resource name (DIY backends all call their organization "organization").
+        organization = pulumi.get_organization() or "organization"
+        props[OWNER_INPUT] = "/".join(
+            (organization, pulumi.get_project(), pulumi.get_stack(), resource_name)
+        )
         # Output-only keys are registered as None so they exist as attributes in preview too.
         props.update({key: None for key in OUTPUTS})
         super().__init__(CrossTenantDeploymentProvider(), resource_name, props, opts)

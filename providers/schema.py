@@ -43,9 +43,10 @@ INPUTS: Final[tuple[str, ...]] = (
     "role_propagation_timeout_seconds",
 )
 
-#: A hidden input the resource class fills with ``<project>/<stack>/<resource name>``; it is
-#: written as the value of :data:`OWNER_TAG` on the deployment so that a create which timed
-#: out can recognise and re-adopt its own deployment on the next run.
+#: A hidden input the resource class fills with
+#: ``<organization>/<project>/<stack>/<resource name>``; it is written as the value of
+#: :data:`OWNER_TAG` on the deployment so that a create which timed out can recognise and
+#: re-adopt its own deployment on the next run.
 OWNER_INPUT: Final = "owner"
 OWNER_TAG: Final = "aoai-deploy-owner"
 

@@ -71,7 +71,7 @@ def test_every_deployment_setting_reaches_its_resource(pulumi_runtime, seed):
         "api_version": "2025-09-01",
         "operation_timeout_seconds": 600,
         "role_propagation_timeout_seconds": 0,
-        "owner": "models/prod/copy-support-bot",
+        "owner": "organization/models/prod/copy-support-bot",
     }
 
 
@@ -93,7 +93,7 @@ def test_unset_settings_are_left_to_the_provider_defaults(pulumi_runtime, seed):
         "deployment_name": "mini",
         "model_name": "gpt-4o-mini",
         "role_propagation_timeout_seconds": 0,
-        "owner": "project/stack/base-mini",
+        "owner": "organization/project/stack/base-mini",
     }
 
 

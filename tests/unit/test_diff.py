@@ -163,9 +163,14 @@ def test_same_inputs_no_diff() -> None:
         pytest.param(
             {"tenant_id": OTHER_TENANT}, FieldDiff(["tenant_id"], [], False), id="tenant_id"
         ),
+        # an update that sends nothing to Azure: later reads and deletes need the new value
+        pytest.param(
+            {"operation_timeout_seconds": 60.0},
+            FieldDiff(["operation_timeout_seconds"], [], False),
+            id="operation_timeout",
+        ),
         # no diff at all
         pytest.param({"adopt_existing": True}, NO_DIFF, id="adopt_existing"),
-        pytest.param({"operation_timeout_seconds": 60.0}, NO_DIFF, id="operation_timeout"),
         pytest.param({"role_propagation_timeout_seconds": 600.0}, NO_DIFF, id="role_timeout"),
         pytest.param({"owner": "proj/prod/ft"}, NO_DIFF, id="owner"),
         pytest.param({"__provider": "blob-2"}, NO_DIFF, id="__provider"),
@@ -175,11 +180,16 @@ def test_diff_table(changes: dict[str, Any], expected: FieldDiff) -> None:
     assert diff_inputs(olds(), news(**changes)) == expected
 
 
-def test_replace_of_the_same_arm_id_with_a_new_arm_id_still_deletes_first() -> None:
+def test_a_new_arm_id_is_created_first_whatever_else_changed() -> None:
     diff = diff_inputs(olds(), news(deployment_name="ft-2", model_name="gpt-4o"))
     assert diff == FieldDiff(
-        ["deployment_name", "model_name"], ["deployment_name", "model_name"], True
+        ["deployment_name", "model_name"], ["deployment_name", "model_name"], False
     )
+
+
+def test_a_new_arm_id_not_known_yet_deletes_first_whatever_else_changed() -> None:
+    diff = diff_inputs(olds(), news(deployment_name=Unknown(), model_name="gpt-4o"))
+    assert diff.delete_before_replace is True
 
 
 def test_changes_are_listed_in_inputs_order() -> None:
@@ -195,7 +205,7 @@ def test_changes_are_listed_in_inputs_order() -> None:
     )
     assert diff.changes == ["account_id", "model_version", "sku_name", "sku_capacity", "tags"]
     assert diff.replaces == ["account_id", "sku_name"]
-    assert diff.delete_before_replace is True
+    assert diff.delete_before_replace is False  # another account: a new ARM id
 
 
 # -- what counts as the same value ------------------------------------------------------------
@@ -253,9 +263,9 @@ def test_no_tags_equals_empty_tags(old: Any, new: Any) -> None:
     assert diff_inputs(old_outputs, new_inputs) == NO_DIFF
 
 
-def test_model_name_compares_exactly() -> None:
-    diff = diff_inputs(olds(), news(model_name=FT_MODEL.upper()))
-    assert diff.replaces == ["model_name"]
+def test_model_name_and_format_compare_ignoring_case() -> None:
+    assert diff_inputs(olds(), news(model_name=FT_MODEL.upper())) == NO_DIFF
+    assert diff_inputs(olds(), news(model_format="openai")) == NO_DIFF
 
 
 def test_output_keys_are_ignored() -> None:
@@ -287,6 +297,7 @@ def test_tenant_id_set_for_the_first_time_to_the_resolved_one_is_no_change() -> 
         ("tags", False, False),
         ("api_version", False, False),
         ("tenant_id", False, False),
+        ("operation_timeout_seconds", False, False),
     ],
 )
 def test_an_unknown_value_is_a_change(field: str, replace: bool, delete_first: bool) -> None:
@@ -296,7 +307,7 @@ def test_an_unknown_value_is_a_change(field: str, replace: bool, delete_first: b
 
 @pytest.mark.parametrize(
     "field",
-    ["adopt_existing", "operation_timeout_seconds", "role_propagation_timeout_seconds", "owner"],
+    ["adopt_existing", "role_propagation_timeout_seconds", "owner"],
 )
 def test_an_unknown_value_of_a_field_without_diff_is_no_change(field: str) -> None:
     assert diff_inputs(olds(), news(**{field: Unknown()})) == NO_DIFF
