@@ -46,7 +46,7 @@ def test_local_stack_copies_the_seeded_model_from_contoso_into_fabrikam(
         "source_tenant_id": seed.contoso,
         "tenant_id": seed.fabrikam,
         "role_propagation_timeout_seconds": 0,
-        "owner": "aoai-deploy/local/fine-tuned-ft-gpt-4o-mini",
+        "owner": "organization/aoai-deploy/local/fine-tuned-ft-gpt-4o-mini",
     }
 
 
