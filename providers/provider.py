@@ -165,7 +165,8 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
     ) -> pulumi.dynamic.DiffResult:
         result = diff_inputs(olds, news)
         return pulumi.dynamic.DiffResult(
-            changes=bool(result.changes),
+            # A deployment that a refresh found Failed is applied again, as declared.
+            changes=bool(result.changes) or _failed(olds),
             replaces=result.replaces,
             delete_before_replace=result.delete_before_replace,
         )
@@ -257,7 +258,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
             tenant, cross = self._tenancy(runtime, spec)
             call = self._call(runtime, "updating", deployment, spec, tenant, cross)
         touched = set(diff_inputs(olds, news).changes)
-        if touched & ARM_INPUTS:
+        if touched & ARM_INPUTS or _failed(olds):
             body = deployment_body(spec, cross_tenant=cross)
             live = runtime.client.write(
                 call, "PUT", path, spec.api_version, body, account_key=str(spec.account)
@@ -369,6 +370,12 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
                 raise
             # It carries this stack's owner tag, so the next run finds it again.
             logger.warning("%s", exc)
+
+
+def _failed(outputs: Mapping[str, Any]) -> bool:
+    """Whether the recorded state says Azure's last operation on the deployment failed."""
+    state = outputs.get("provisioning_state")
+    return isinstance(state, str) and state.lower() in ("failed", "canceled")
 
 
 def _timeout(props: Mapping[str, Any]) -> float:

@@ -247,3 +247,24 @@ def test_adopt_existing_refuses_a_deployment_of_another_model(
     assert stored is not None
     assert stored["properties"]["model"]["name"] == "gpt-4o"  # someone else's: left alone
     assert writes(emu) == []
+
+
+def test_a_deployment_refresh_found_failed_is_applied_again_by_the_next_up(
+    provider: CrossTenantDeploymentProvider, emu: Emulator
+) -> None:
+    created = provider.create(checked(provider, cross_tenant_inputs()))
+    body = emu.deployment(DEST_ACCOUNT, "ft")
+    assert body is not None
+    body["properties"]["provisioningState"] = "Failed"  # e.g. Azure lost the capacity
+    emu.put_deployment_direct(DEST_ACCOUNT, "ft", body)
+    refreshed = provider.read(created.id, created.outs or {}).outs or {}
+    assert refreshed["provisioning_state"] == "Failed"
+    news = checked(provider, cross_tenant_inputs())
+
+    diff = provider.diff(created.id, refreshed, news)
+    outs = provider.update(created.id, refreshed, news).outs or {}
+
+    assert diff.changes is True
+    assert diff.replaces == []
+    assert outs["provisioning_state"] == "Succeeded"
+    assert len(writes(emu)) == 2  # the create's PUT, and the update's
