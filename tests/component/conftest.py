@@ -13,7 +13,7 @@ import asyncio
 import json
 import runpy
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +79,58 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     id: str = ""
+    #: The earlier identities the resource answers to: each alias's URN, or its spec as
+    #: ``{"name", "type", "parent"}`` ("" where unchanged; parent an URN, "" for none, None
+    #: for unchanged). azure-native resources carry type aliases of their own.
+    aliases: list[Any] = field(default_factory=list)
+
+
+class AzureError(Exception):
+    """What ARM answers when it refuses a create, as ``<code>: <message>``."""
 
 
 class AzureMocks(mocks.Mocks):
-    """Answers registrations the way ARM and the engine would."""
+    """Answers registrations the way ARM and the engine would.
 
-    def __init__(self, preview: bool) -> None:
+    Two of ARM's refusals are modelled, each from Azure's own error text:
+
+    - a second role assignment of one role to one principal at one scope, whatever its name,
+      is refused with 409 ``RoleAssignmentExists`` "The role assignment already exists." (as
+      quoted in Azure/azure-cli#8568 and terraform-provider-azurerm's 409 reports; FACTS.md);
+    - an account whose name a destroy soft-deleted (``soft_deleted``, ARM ids) is refused with
+      409 ``FlagMustBeSetForRestore`` unless it is created with ``properties.restore: true``
+      (the message as quoted in Azure/azure-cli#18146).
+    """
+
+    def __init__(self, preview: bool, soft_deleted: tuple[str, ...] = ()) -> None:
         self.preview = preview
+        self.soft_deleted = {account.lower() for account in soft_deleted}
+        self.role_assignments: dict[tuple[str, str, str], str] = {}
+
+    def _refuse_a_second_assignment(self, name: str, inputs: dict[str, Any]) -> None:
+        role = str(inputs["roleDefinitionId"]).rsplit("/", 1)[-1]
+        key = (str(inputs["principalId"]).lower(), role.lower(), str(inputs["scope"]).lower())
+        if key in self.role_assignments:
+            raise AzureError(
+                f"creating role assignment {name} (the same grant as "
+                f"{self.role_assignments[key]}): RoleAssignmentExists: "
+                "The role assignment already exists."
+            )
+        self.role_assignments[key] = name
+
+    def _refuse_a_soft_deleted_account(self, account_id: str, inputs: dict[str, Any]) -> None:
+        if account_id.lower() in self.soft_deleted and not inputs["properties"].get("restore"):
+            raise AzureError(
+                "FlagMustBeSetForRestore: An existing resource with ID "
+                f"'{account_id}' has been soft-deleted. To restore the resource, you must "
+                "specify 'restore' to be 'true' in the property. If you don't want to restore "
+                "existing resource, please purge it first."
+            )
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if args.typ == ROLE_ASSIGNMENT_TYPE:
+            self._refuse_a_second_assignment(args.name, inputs)
         if self.preview:
             # A resource to be created has no id yet, and its computed outputs are unknown.
             if args.typ == ACCOUNT_TYPE:
@@ -100,6 +142,7 @@ class AzureMocks(mocks.Mocks):
                 f"{inputs['resourceGroupName']}/providers/Microsoft.CognitiveServices/"
                 f"accounts/{inputs['accountName']}"
             )
+            self._refuse_a_soft_deleted_account(account_id, inputs)
             subdomain = inputs["properties"]["customSubDomainName"]
             host = "openai" if inputs.get("kind") == "OpenAI" else "cognitiveservices"
             endpoint = f"https://{subdomain}.{host}.azure.com/"
@@ -147,6 +190,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     custom=request.custom,
                     inputs=rpc.deserialize_properties(request.object),
                     id=response.id,
+                    aliases=[_alias(alias) for alias in request.aliases],
                 )
             )
         return response
@@ -154,6 +198,14 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
         self.registered_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def _alias(alias: Any) -> Any:
+    if alias.WhichOneof("alias") == "urn":
+        return alias.urn
+    spec = alias.spec
+    parent = {None: None, "noParent": "", "parentUrn": spec.parentUrn}[spec.WhichOneof("parent")]
+    return {"name": spec.name, "type": spec.type, "parent": parent}
 
 
 @dataclass
@@ -237,8 +289,9 @@ def pulumi_runtime(
     event_loop_for_pulumi: asyncio.AbstractEventLoop,
 ) -> Iterator[Callable[..., Runtime]]:
     """A factory of mocked runtimes: ``pulumi_runtime(preview=False, project=..., stack=...,
-    config={...}, wrap_mocks=None)`` (``wrap_mocks`` gets the AzureMocks and returns the mocks
-    to use); the global runtime is reset when the test ends."""
+    config={...}, wrap_mocks=None, soft_deleted=())`` (``wrap_mocks`` gets the AzureMocks and
+    returns the mocks to use; ``soft_deleted`` are ARM ids of accounts a destroy left
+    soft-deleted); the global runtime is reset when the test ends."""
 
     def start(
         *,
@@ -247,10 +300,11 @@ def pulumi_runtime(
         stack: str = "stack",
         config: dict[str, str] | None = None,
         wrap_mocks: Callable[[mocks.Mocks], mocks.Mocks] | None = None,
+        soft_deleted: tuple[str, ...] = (),
     ) -> Runtime:
         settings.ROOT.set(None)
         set_all_config(dict(config or {}), [])
-        azure: mocks.Mocks = AzureMocks(preview)
+        azure: mocks.Mocks = AzureMocks(preview, soft_deleted)
         monitor = RecordingMonitor(wrap_mocks(azure) if wrap_mocks is not None else azure)
         mocks.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor
