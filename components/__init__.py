@@ -2,7 +2,8 @@
 
 :class:`FineTunedModelDeployment` deploys one or more models (above all a fine-tuned model
 copied from an account in another Entra tenant) into one destination account, which it can
-create, after granting the deploying principal the roles the copy needs.
+create, after granting the deploying principal the roles the copy needs. The grants a program
+makes are shared between its components, one per (principal, role, scope): see ``grants.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from aoai_deploy.components.args import (
 )
 from aoai_deploy.components.errors import ComponentArgsError, Problem
 from aoai_deploy.components.fine_tuned import FineTunedModelDeployment
+from aoai_deploy.components.grants import (
+    Grant,
+    RoleGrants,
+    grants_needed,
+    openai_contributor_assignment,
+    program_role_grants,
+    shared_grant_name,
+)
 from aoai_deploy.components.roles import role_assignment_name, role_definition_id
 
 __all__ = [
@@ -24,9 +33,15 @@ __all__ = [
     "DestinationAccountArgs",
     "FineTunedModelDeployment",
     "FineTunedModelDeploymentArgs",
+    "Grant",
     "ModelDeploymentArgs",
     "Problem",
     "RoleAssignmentArgs",
+    "RoleGrants",
+    "grants_needed",
+    "openai_contributor_assignment",
+    "program_role_grants",
     "role_assignment_name",
     "role_definition_id",
+    "shared_grant_name",
 ]

@@ -47,6 +47,13 @@ class DestinationAccountArgs:
     """Refuse API keys so that only Entra ID tokens work (the secure default)."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     """Tags on the account."""
+    restore: pulumi.Input[bool] | None = None
+    """Bring back the soft-deleted account of this name (azure-native's ``properties.restore``).
+
+    A destroyed account stays soft-deleted for 48 hours, holding its name and quota, and
+    creating it again fails with ``FlagMustBeSetForRestore``: set this to ``True`` to restore
+    it, or purge it first (``az cognitiveservices account purge --name <name>
+    --resource-group <group> --location <region>``). Unset, nothing is sent."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,14 +92,25 @@ class RoleAssignmentArgs:
 
     A copy across tenants needs the role on both accounts. A multi-tenant app has one service
     principal, so one object id, per tenant; a guest user likewise has one object per tenant.
-    Azure refuses a second assignment of the same role to the same principal at the same scope
-    (``RoleAssignmentExists``): leave this unset where the role is already granted.
+
+    Azure holds one assignment per (principal, role, scope) and refuses a second
+    (``RoleAssignmentExists``). Within one program, components that need the same grant share
+    one assignment (see ``grants.py``). A grant that another stack makes, or a person made,
+    is out of the program's sight: say so per side with ``source_managed_elsewhere`` or
+    ``destination_managed_elsewhere`` (or leave ``role_assignments`` unset for both).
     """
 
     source_principal_id: pulumi.Input[str] | None = None
-    """Object id of the deploying principal in the source account's tenant."""
+    """Object id of the deploying principal in the source account's tenant; unset when
+    ``source_managed_elsewhere``."""
     destination_principal_id: pulumi.Input[str] | None = None
-    """Object id of the deploying principal in the destination account's tenant."""
+    """Object id of the deploying principal in the destination account's tenant; unset when
+    ``destination_managed_elsewhere``."""
+    source_managed_elsewhere: bool = False
+    """The grant on the source account is made by another stack (or by hand): make none here.
+    The usual case when one source account serves many destination stacks."""
+    destination_managed_elsewhere: bool = False
+    """The grant on the destination account is made by another stack (or by hand)."""
     principal_type: pulumi.Input[str] = "ServicePrincipal"
     """``ServicePrincipal`` (an app or managed identity), ``User`` or ``Group``."""
     source_provider: pulumi.ProviderResource | None = None
@@ -126,7 +144,7 @@ class FineTunedModelDeploymentArgs:
     destination_tenant_id: pulumi.Input[str] | None = None
     """Tenant of the destination account; the provider credential's home tenant when unset."""
     role_assignments: RoleAssignmentArgs | None = None
-    """Create the role assignments the copy needs; unset when they already exist."""
+    """Create the role assignments the copy needs; unset when they are all made elsewhere."""
     role_propagation_timeout_seconds: pulumi.Input[int] | None = None
     """How long each deployment retries 403s while new role assignments propagate; 300 when
-    this component creates the assignments, else 0."""
+    the deployments depend on an assignment this program makes, else 0."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import pulumi
@@ -15,7 +15,7 @@ from aoai_deploy.components.args import (
 )
 from aoai_deploy.components.deployment_args import deployment_args
 from aoai_deploy.components.errors import ComponentArgsError
-from aoai_deploy.components.roles import role_assignment_name, role_definition_id
+from aoai_deploy.components.grants import grants_needed, program_role_grants
 from aoai_deploy.components.validation import find_problems
 from aoai_deploy.providers import CrossTenantDeployment
 
@@ -23,29 +23,39 @@ __all__ = ["FineTunedModelDeployment"]
 
 COMPONENT_TYPE: Final = "aoai:index:FineTunedModelDeployment"
 
+#: Stands for a created account's id before Azure made it: not a string, so no grant on it is
+#: shared.
+_NOT_KNOWN_YET: Final[Any] = object()
+
 
 class FineTunedModelDeployment(pulumi.ComponentResource):
     """One or more deployments of a model (above all a fine-tuned model copied from an account
     in another Entra tenant) into one destination account, with that account and the role
     assignments the copy needs when asked for.
 
-    Children, all parented to the component and named from its name ``<name>``:
+    Children, parented to the component and named from its name ``<name>``:
 
     - ``<name>-account``: the destination account (``azure-native:cognitiveservices:Account``),
       only with ``create_account``;
-    - ``<name>-source-role`` and ``<name>-destination-role``: Cognitive Services OpenAI
-      Contributor for the deploying principal on the source account (through
-      ``role_assignments.source_provider``) and on the destination account, only with
-      ``role_assignments`` (the source one only with a ``source_account_id``);
     - ``<name>-<deployment name>``: one ``CrossTenantDeployment`` per deployment.
+
+    With ``role_assignments``, Cognitive Services OpenAI Contributor for the deploying principal
+    on the source account (through ``role_assignments.source_provider``; only with a
+    ``source_account_id``) and on the destination account, each unless managed elsewhere.
+    Azure holds one assignment per (principal, role, scope), so a grant that other components
+    of the program may need too (scope and principal given as strings) belongs to the program:
+    ``openai-contributor-<GUID>`` under the stack, made once by the first component that needs
+    it and depended on by all (see ``grants.py``). The grant on a created account, or for a
+    principal given as an Output, is the component's child ``<name>-destination-role`` (or
+    ``<name>-source-role``).
 
     Azure runs one write at a time per account and answers a second with 409
     ``RequestConflict``, so each deployment depends on the one before it: they are made in the
     order given, while other components' deployments into other accounts go on in parallel.
     Two components that deploy into the same account must not run at the same time: pass one
     to the other's ``depends_on``; the component's ``depends_on`` applies to every resource it
-    creates. Deployments also depend on the role assignments the component creates, and then
-    retry 403s for ``role_propagation_timeout_seconds`` while the new grants propagate.
+    creates. Deployments also depend on the role assignments the component makes or shares,
+    and then retry 403s for ``role_propagation_timeout_seconds`` while new grants propagate.
 
     The destination account's ``azure-native`` resources use the provider the component
     inherits (``opts.providers={"azure-native": ...}`` to pick one for the destination tenant).
@@ -75,7 +85,12 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         args: FineTunedModelDeploymentArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        grants = program_role_grants()
         problems = find_problems(args)
+        # A created account's id is not known yet, so no grant on it can be shared, nor clash
+        # with a shared one: the stand-in says just that.
+        stand_in = args.account_id if args.account_id is not None else _NOT_KNOWN_YET
+        problems += grants.problems(name, grants_needed(args, stand_in))
         if problems:
             raise ComponentArgsError("FineTunedModelDeployment", name, problems)
         super().__init__(COMPONENT_TYPE, name, None, opts)
@@ -106,29 +121,14 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         else:  # find_problems() has ruled this out
             raise AssertionError("no destination account")
 
+        # Shared grants are the program's, found or made here; see grants.py.
         self.role_assignments: list[authorization.RoleAssignment] = []
-        roles = args.role_assignments
-        if roles is not None:
-            if args.source_account_id is not None and roles.source_principal_id is not None:
-                self.role_assignments.append(
-                    _role_assignment(
-                        f"{name}-source-role",
-                        args.source_account_id,
-                        roles.source_principal_id,
-                        roles.principal_type,
-                        child_opts(provider=roles.source_provider),
-                    )
-                )
-            if roles.destination_principal_id is not None:
-                self.role_assignments.append(
-                    _role_assignment(
-                        f"{name}-destination-role",
-                        account_id,
-                        roles.destination_principal_id,
-                        roles.principal_type,
-                        child_opts(),
-                    )
-                )
+        for grant in grants_needed(args, account_id):
+            assignment = grants.grant(
+                self, name, grant, depends_on=depends_on, protect=opts.protect if opts else None
+            )
+            if all(assignment is not other for other in self.role_assignments):
+                self.role_assignments.append(assignment)
 
         propagation = args.role_propagation_timeout_seconds
         if propagation is None:
@@ -186,32 +186,6 @@ def _existing_endpoint(
     if subdomain is None:
         return pulumi.Output.from_input(None)
     return pulumi.Output.from_input(subdomain).apply(lambda sub: f"https://{sub}.{domain}/")
-
-
-def _role_assignment(
-    resource_name: str,
-    scope: pulumi.Input[str],
-    principal_id: pulumi.Input[str],
-    principal_type: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
-) -> authorization.RoleAssignment:
-    return authorization.RoleAssignment(
-        resource_name,
-        scope=scope,
-        principal_id=principal_id,
-        principal_type=principal_type,
-        role_definition_id=_derive(role_definition_id, scope),
-        role_assignment_name=_derive(role_assignment_name, scope, principal_id),
-        description="Lets the deploying principal copy and deploy models (aoai-deploy).",
-        opts=opts,
-    )
-
-
-def _derive(function: Callable[..., str], *values: pulumi.Input[str]) -> pulumi.Input[str]:
-    """``function(*values)``: computed now from plain strings, or once Outputs are known."""
-    if all(isinstance(value, str) for value in values):
-        return function(*values)
-    return pulumi.Output.all(*values).apply(lambda known: function(*known))
 
 
 def _keyed(values: dict[str, pulumi.Output[Any]]) -> pulumi.Output[dict[str, str]]:

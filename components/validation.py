@@ -245,9 +245,22 @@ def _role_assignments(
     args: FineTunedModelDeploymentArgs, roles: RoleAssignmentArgs
 ) -> list[Problem]:
     problems: list[Problem] = []
-    wanted = ["destination_principal_id"]
-    if args.source_account_id is not None:
-        wanted.insert(0, "source_principal_id")
+    wanted = []
+    for side in ("source", "destination"):
+        field, flag = f"{side}_principal_id", f"{side}_managed_elsewhere"
+        elsewhere: Any = getattr(roles, flag)
+        if not isinstance(elsewhere, bool):
+            problems.append(Problem(f"role_assignments.{flag}", "must be True or False"))
+        elif elsewhere and getattr(roles, field) is not None:
+            problems.append(
+                Problem(
+                    f"role_assignments.{field}",
+                    f"is not used: {flag} says another stack (or a person) grants the role on "
+                    f"the {side} account; leave it unset",
+                )
+            )
+        elif not elsewhere and (side == "destination" or args.source_account_id is not None):
+            wanted.append(field)
     for field in wanted:
         value = getattr(roles, field)
         tenant = "source" if field.startswith("source") else "destination"
@@ -256,7 +269,8 @@ def _role_assignments(
                 Problem(
                     f"role_assignments.{field}",
                     f"the deploying principal's object id in the {tenant} tenant is needed to "
-                    "create its role assignment",
+                    f"create its role assignment (or set {tenant}_managed_elsewhere where another "
+                    "stack grants it)",
                 )
             )
         elif _plain(value) and not is_guid(value):
@@ -277,7 +291,7 @@ def _role_assignments(
                 "resource and needs a pulumi_azure_native.Provider",
             )
         )
-    elif provider is None and args.source_account_id is not None and _may_differ(args):
+    elif provider is None and "source_principal_id" in wanted and _may_differ(args):
         problems.append(
             Problem(
                 "role_assignments.source_provider",

@@ -83,6 +83,7 @@ class Registration:
     #: ``{"name", "type", "parent"}`` ("" where unchanged; parent an URN, "" for none, None
     #: for unchanged). azure-native resources carry type aliases of their own.
     aliases: list[Any] = field(default_factory=list)
+    protect: bool = False
 
 
 class AzureError(Exception):
@@ -191,6 +192,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     id=response.id,
                     aliases=[_alias(alias) for alias in request.aliases],
+                    protect=request.protect,
                 )
             )
         return response
@@ -260,6 +262,15 @@ class Runtime:
 
     def named(self, name: str) -> Registration:
         (match,) = [r for r in self.registrations if r.name == name]
+        return match
+
+    def grant_on(self, scope: str) -> Registration:
+        """The one role assignment registered on ``scope``."""
+        (match,) = [
+            r
+            for r in self.of_type(ROLE_ASSIGNMENT_TYPE)
+            if isinstance(r.inputs["scope"], str) and r.inputs["scope"] == scope
+        ]
         return match
 
     def by_urn(self, urn: str) -> Registration:

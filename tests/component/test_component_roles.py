@@ -104,7 +104,7 @@ def test_source_assignment_grants_openai_contributor_on_the_source_in_its_tenant
     runtime = pulumi_runtime()
     runtime.run(lambda: _copy(seed, account_id=seed.destination_account))
 
-    source = runtime.named("copy-source-role")
+    source = runtime.grant_on(seed.source_account)
     assert source.type == ROLE_ASSIGNMENT_TYPE
     assert source.inputs == {
         "scope": seed.source_account,
@@ -125,7 +125,7 @@ def test_destination_assignment_grants_openai_contributor_on_the_destination(pul
     runtime = pulumi_runtime()
     runtime.run(lambda: _copy(seed, account_id=seed.destination_account, principal_type="User"))
 
-    destination = runtime.named("copy-destination-role")
+    destination = runtime.grant_on(seed.destination_account)
     assert destination.inputs["scope"] == seed.destination_account
     assert destination.inputs["principalId"] == seed.deployer_in_fabrikam
     assert destination.inputs["principalType"] == "User"
@@ -213,7 +213,8 @@ def test_without_a_source_account_only_the_destination_is_granted(pulumi_runtime
         )
     )
 
-    assert [r.name for r in runtime.of_type(ROLE_ASSIGNMENT_TYPE)] == ["base-destination-role"]
+    (grant,) = runtime.of_type(ROLE_ASSIGNMENT_TYPE)
+    assert grant.inputs["scope"] == seed.destination_account
 
 
 def test_no_role_assignments_unless_asked_for(pulumi_runtime, seed):

@@ -408,7 +408,7 @@ def test_a_copy_within_one_tenant_needs_no_source_provider(pulumi_runtime, seed)
     args = replace(args, role_assignments=_roles(args, source_provider=None))
     runtime.run(lambda: FineTunedModelDeployment("copy", args))
 
-    assert runtime.named("copy-source-role").provider == ""
+    assert runtime.grant_on(seed.source_account).provider == ""
 
 
 def test_a_whole_number_sent_as_a_float_is_a_capacity_as_the_provider_takes_it(

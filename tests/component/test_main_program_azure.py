@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import yaml
 
+from aoai_deploy.components import role_assignment_name
+
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 STACK_FILE = "Pulumi.example-azure.yaml"
@@ -33,16 +35,21 @@ def _created_account(runtime, example):
 
 
 def test_azure_example_creates_account_roles_and_chained_deployments(
-    pulumi_runtime, stack_config, run_main
+    pulumi_runtime, stack_config, run_main, repo_file
 ):
     runtime = _run(pulumi_runtime, stack_config, run_main)
 
+    example = _example(repo_file)
+    source_grant = role_assignment_name(
+        example["aoai-deploy:sourceAccountId"], example["aoai-deploy:sourcePrincipalObjectId"]
+    )
     assert sorted((r.type, r.name) for r in runtime.registrations) == sorted(
         [
             ("pulumi:providers:azure-native", "source-tenant"),
             ("aoai:index:FineTunedModelDeployment", "fine-tuned"),
             ("azure-native:cognitiveservices:Account", "fine-tuned-account"),
-            (ROLE_ASSIGNMENT_TYPE, "fine-tuned-source-role"),
+            # The program's, shareable; the new account's grant is the component's own.
+            (ROLE_ASSIGNMENT_TYPE, f"openai-contributor-{source_grant}"),
             (ROLE_ASSIGNMENT_TYPE, "fine-tuned-destination-role"),
             (DEPLOYMENT_TYPE, "fine-tuned-support-bot"),
             (DEPLOYMENT_TYPE, "fine-tuned-support-bot-canary"),
@@ -62,7 +69,7 @@ def test_azure_example_signs_in_to_the_source_tenant_for_the_source_grant(
     source_subscription = example["aoai-deploy:sourceAccountId"].split("/")[2]
     assert provider.inputs["tenantId"] == example["aoai-deploy:sourceTenantId"]
     assert provider.inputs["subscriptionId"] == source_subscription
-    grant = runtime.named("fine-tuned-source-role")
+    grant = runtime.grant_on(example["aoai-deploy:sourceAccountId"])
     assert grant.provider == f"{provider.urn}::{provider.id}"
     assert grant.inputs["scope"] == example["aoai-deploy:sourceAccountId"]
     assert grant.inputs["principalId"] == example["aoai-deploy:sourcePrincipalObjectId"]
