@@ -174,6 +174,8 @@ def _account(
             custom_sub_domain_name=subdomain if subdomain is not None else account.name,
             public_network_access=account.public_network_access,
             disable_local_auth=account.disable_local_auth,
+            # Only when asked: an input the account never had would show as a change.
+            restore=account.restore,
         ),
         tags=account.tags,
         opts=opts,

@@ -238,6 +238,8 @@ def _new_account(account: DestinationAccountArgs) -> list[Problem]:
         )
     if _plain(account.disable_local_auth) and not isinstance(account.disable_local_auth, bool):
         problems.append(Problem("create_account.disable_local_auth", "must be True or False"))
+    if _given(account.restore) and not isinstance(account.restore, bool):
+        problems.append(Problem("create_account.restore", "must be True or False"))
     return problems
 
 

@@ -64,6 +64,13 @@ _HINTS: dict[str, str] = {
         "The account or resource group was not found: check account_id, and that the "
         "identity can read it in tenant {destination_tenant}."
     ),
+    "flagmustbesetforrestore": (
+        "An account of this name was deleted less than 48 hours ago and is soft-deleted, "
+        "holding its name and quota. Restore it (the component's create_account.restore=True; "
+        "the example stack's aoai-deploy:newAccountRestore: true) or purge it first: "
+        "az cognitiveservices account purge --name <account> --resource-group <group> "
+        "--location <region>."
+    ),
     "parentresourcenotfound": (
         "The account was not found: check account_id, and that the identity can read it in "
         "tenant {destination_tenant}."

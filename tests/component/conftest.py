@@ -65,6 +65,12 @@ def seed() -> Seed:
     return Seed()
 
 
+@pytest.fixture
+def mock_subscription() -> str:
+    """The subscription the mocked azure-native provider creates accounts in."""
+    return MOCK_SUBSCRIPTION
+
+
 @dataclass
 class Registration:
     """One RegisterResource call as the mock monitor received it."""
