@@ -2,26 +2,23 @@
 
 Reads the stack config that Pulumi.yaml declares, builds one FineTunedModelDeployment and
 exports what another stack reads through a StackReference: accountId, endpoint,
-deploymentIds and deploymentNames.
+deploymentIds and deploymentNames. Config it cannot use stops it with one line per problem,
+naming the key as the stack file spells it (aoai-deploy:deployments[0].modelName).
 """
 
 from __future__ import annotations
-
-import dataclasses
-import re
-from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure_native
 
 from aoai_deploy.components import (
+    ComponentArgsError,
     DestinationAccountArgs,
     FineTunedModelDeployment,
     FineTunedModelDeploymentArgs,
-    ModelDeploymentArgs,
     RoleAssignmentArgs,
 )
-from aoai_deploy.providers.ids import AccountId
+from aoai_deploy.components.stack_config import in_config_terms, read_deployments, subscription_of
 
 config = pulumi.Config()
 
@@ -29,21 +26,6 @@ config = pulumi.Config()
 def optional(key: str) -> str | None:
     """An optional string; Pulumi.yaml gives each one "" as its default."""
     return config.get(key) or None
-
-
-def snake(key: str) -> str:
-    return re.sub("([A-Z])", r"_\1", key).lower()
-
-
-def deployment(item: dict[str, Any]) -> ModelDeploymentArgs:
-    """A ``deployments`` entry, its camelCase keys turned into the argument names."""
-    known = {field.name for field in dataclasses.fields(ModelDeploymentArgs)}
-    if unknown := sorted(key for key in item if snake(key) not in known):
-        raise ValueError(
-            f"aoai-deploy:deployments: unknown key(s) {', '.join(unknown)}; "
-            "Pulumi.yaml lists the keys a deployment takes"
-        )
-    return ModelDeploymentArgs(**{snake(key): value for key, value in item.items()})
 
 
 source_account_id = config.require("sourceAccountId")
@@ -59,37 +41,49 @@ if optional("newAccountName"):
         custom_subdomain_name=optional("newAccountSubdomain"),
         public_network_access=config.get("newAccountPublicNetworkAccess") or "Enabled",
         disable_local_auth=config.get_bool("newAccountDisableLocalAuth") is not False,
+        # Sent only when set: an account created without it must not see a change.
+        restore=config.get_bool("newAccountRestore") or None,
     )
 
 role_assignments = None
 if config.get_bool("createRoleAssignments"):
+    # Another stack owns a grant that several stacks need (README: "Role assignments").
+    source_elsewhere = config.get_bool("sourceRoleAssignmentManagedElsewhere") is True
+    destination_elsewhere = config.get_bool("destinationRoleAssignmentManagedElsewhere") is True
     source_provider = None
-    if source_tenant_id:  # the source assignment is made in the source tenant
+    if source_tenant_id and not source_elsewhere:  # the source grant is made in its tenant
         source_provider = azure_native.Provider(
             "source-tenant",
             tenant_id=source_tenant_id,
-            subscription_id=AccountId.parse(source_account_id).subscription_id,
+            subscription_id=subscription_of(source_account_id),
         )
     role_assignments = RoleAssignmentArgs(
-        source_principal_id=optional("sourcePrincipalObjectId"),
-        destination_principal_id=optional("destinationPrincipalObjectId"),
+        source_principal_id=None if source_elsewhere else optional("sourcePrincipalObjectId"),
+        destination_principal_id=(
+            None if destination_elsewhere else optional("destinationPrincipalObjectId")
+        ),
         principal_type=config.get("principalType") or "ServicePrincipal",
         source_provider=source_provider,
+        source_managed_elsewhere=source_elsewhere,
+        destination_managed_elsewhere=destination_elsewhere,
     )
 
-model = FineTunedModelDeployment(
-    "fine-tuned",
-    FineTunedModelDeploymentArgs(
-        deployments=[deployment(item) for item in config.require_object("deployments")],
-        account_id=optional("destinationAccountId"),
-        create_account=new_account,
-        existing_account_subdomain=optional("destinationAccountSubdomain"),
-        source_account_id=source_account_id,
-        source_tenant_id=source_tenant_id,
-        destination_tenant_id=optional("destinationTenantId"),
-        role_assignments=role_assignments,
-    ),
-)
+try:
+    model = FineTunedModelDeployment(
+        "fine-tuned",
+        FineTunedModelDeploymentArgs(
+            deployments=read_deployments(config, "deployments"),
+            account_id=optional("destinationAccountId"),
+            create_account=new_account,
+            existing_account_subdomain=optional("destinationAccountSubdomain"),
+            source_account_id=source_account_id,
+            source_tenant_id=source_tenant_id,
+            destination_tenant_id=optional("destinationTenantId"),
+            role_assignments=role_assignments,
+        ),
+    )
+except ComponentArgsError as error:
+    raise in_config_terms(error, config) from None
 
 pulumi.export("accountId", model.account_id)
 pulumi.export("endpoint", model.endpoint)

@@ -293,13 +293,12 @@ def test_grants_managed_elsewhere_on_both_sides_make_none_and_wait_for_none(pulu
     assert deployment.inputs["role_propagation_timeout_seconds"] == 0
 
 
-def test_a_principal_given_for_a_side_managed_elsewhere_is_named(seed):
+def test_a_principal_given_for_a_side_managed_elsewhere_is_named(pulumi_runtime, seed):
+    runtime = pulumi_runtime()
+
     with pytest.raises(ComponentArgsError) as caught:
-        _copy(
-            "customer",
-            seed,
-            seed.destination_account,
-            source_managed_elsewhere=True,
+        runtime.run(
+            lambda: _copy("customer", seed, seed.destination_account, source_managed_elsewhere=True)
         )
 
     assert [(p.field, p.reason) for p in caught.value.problems] == [
@@ -335,9 +334,15 @@ def test_grants_are_not_shared_between_two_programs(pulumi_runtime, seed):
         assert len(_grants_on(runtime, seed.source_account)) == 1
 
 
-def test_managed_elsewhere_takes_only_true_or_false(seed):
+def test_managed_elsewhere_takes_only_true_or_false(pulumi_runtime, seed):
+    runtime = pulumi_runtime()
+
     with pytest.raises(ComponentArgsError) as caught:
-        _copy("customer", seed, seed.destination_account, destination_managed_elsewhere="yes")
+        runtime.run(
+            lambda: _copy(
+                "customer", seed, seed.destination_account, destination_managed_elsewhere="yes"
+            )
+        )
 
     assert [(p.field, p.reason) for p in caught.value.problems] == [
         ("role_assignments.destination_managed_elsewhere", "must be True or False")

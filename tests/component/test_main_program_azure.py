@@ -27,8 +27,12 @@ def _run(pulumi_runtime, stack_config, run_main, preview=False):
 
 
 def _created_account(runtime, example):
+    return _created_account_in(runtime.subscription, example)
+
+
+def _created_account_in(subscription, example):
     return (
-        f"/subscriptions/{runtime.subscription}/resourceGroups/"
+        f"/subscriptions/{subscription}/resourceGroups/"
         f"{example['aoai-deploy:newAccountResourceGroup']}/providers/"
         f"Microsoft.CognitiveServices/accounts/{example['aoai-deploy:newAccountName']}"
     )
@@ -140,3 +144,36 @@ def test_azure_example_previews_before_the_account_exists(pulumi_runtime, stack_
         "deploymentIds": False,
         "deploymentNames": True,
     }
+
+
+def test_azure_example_restores_a_soft_deleted_account_when_told(
+    pulumi_runtime, stack_config, run_main, repo_file, mock_subscription
+):
+    config = stack_config(STACK_FILE)
+    config["aoai-deploy:newAccountRestore"] = "true"
+    runtime = pulumi_runtime(
+        project="aoai-deploy",
+        stack="example-azure",
+        config=config,
+        soft_deleted=(_created_account_in(mock_subscription, _example(repo_file)),),
+    )
+    run_main(runtime)
+
+    assert runtime.named("fine-tuned-account").inputs["properties"]["restore"] is True
+    assert len(runtime.of_type(DEPLOYMENT_TYPE)) == 2
+
+
+def test_azure_example_leaves_a_source_grant_managed_elsewhere_to_its_owner(
+    pulumi_runtime, stack_config, run_main, repo_file
+):
+    example = _example(repo_file)
+    config = stack_config(STACK_FILE)
+    config["aoai-deploy:sourceRoleAssignmentManagedElsewhere"] = "true"
+    runtime = pulumi_runtime(project="aoai-deploy", stack="example-azure", config=config)
+    run_main(runtime)
+
+    # No grant on the source, nor the provider for the source tenant that only it needed.
+    (grant,) = runtime.of_type(ROLE_ASSIGNMENT_TYPE)
+    assert grant.name == "fine-tuned-destination-role"
+    assert grant.inputs["principalId"] == example["aoai-deploy:destinationPrincipalObjectId"]
+    assert [r for r in runtime.registrations if r.name == "source-tenant"] == []

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
 import yaml
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
@@ -74,19 +71,3 @@ def test_local_stack_uses_static_tokens_set_at_run_time(repo_file):
     for key in ("aoai-deploy:armEndpoint", "aoai-deploy:caBundle", "aoai-deploy:staticTokens"):
         assert key not in config
         assert key in repo_file(STACK_FILE)
-
-
-def test_a_misspelt_deployment_key_is_named_before_anything_registers(
-    pulumi_runtime, stack_config, run_main
-):
-    config = stack_config(STACK_FILE)
-    deployments = json.loads(config["aoai-deploy:deployments"])
-    deployments[0]["skuCapcity"] = 2
-    config["aoai-deploy:deployments"] = json.dumps(deployments)
-    runtime = pulumi_runtime(project="aoai-deploy", stack="local", config=config)
-
-    with pytest.raises(Exception, match="unknown key\\(s\\) skuCapcity") as caught:
-        run_main(runtime)
-
-    assert "aoai-deploy:deployments" in str(caught.value)
-    assert runtime.of_type(DEPLOYMENT_TYPE) == []

@@ -23,8 +23,11 @@ CONFIG_TYPES = {"string": str, "boolean": bool, "integer": int, "array": list}
 
 
 def _keys_read(program: str) -> set[str]:
-    """Config keys __main__.py reads: config.<getter>("key") and optional("key")."""
-    return set(re.findall(r'(?:config\.\w+|optional)\("(\w+)"\)', program))
+    """Config keys __main__.py reads: config.<getter>("key"), optional("key") and
+    read_deployments(config, "key")."""
+    return set(
+        re.findall(r'(?:config\.\w+\(|optional\(|read_deployments\(config, )"(\w+)"\)', program)
+    )
 
 
 def test_project_runs_python_in_its_virtualenv(project_file):
