@@ -65,7 +65,8 @@ class ModelDeploymentArgs:
     model_name: pulumi.Input[str]
     """The model: a fine-tuned model id (``gpt-4o-mini-2024-07-18.ft-...``) or a base model."""
     model_version: pulumi.Input[str] | None = None
-    """Model version; ``1`` when unset (every fine-tuned model has version 1)."""
+    """Model version (every fine-tuned model has version 1); unset, the resource's default
+    applies (README, ``CrossTenantDeployment`` inputs)."""
     model_format: pulumi.Input[str] | None = None
     """Model format; ``OpenAI`` when unset."""
     sku_name: pulumi.Input[str] | None = None
