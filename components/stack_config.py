@@ -160,7 +160,7 @@ def _not_a_list(value: Any) -> str:
 def _a(value: Any) -> str:
     """``value`` as the YAML it came from: ``the string 'ft'``, ``the number 3``."""
     kind = {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}
-    if value is None:
+    if value is None or value == "":
         return "an empty value"
     return f"the {kind.get(type(value), type(value).__name__)} {json.dumps(value)}"
 

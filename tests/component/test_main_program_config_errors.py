@@ -228,3 +228,12 @@ def test_the_subdomain_of_an_existing_account_is_refused_for_a_new_one(
         "aoai-deploy:destinationAccountSubdomain: only describes an existing account "
         "(aoai-deploy:destinationAccountId); for a new one set aoai-deploy:newAccountSubdomain"
     )
+
+
+def test_an_empty_value_where_the_list_belongs_is_named(pulumi_runtime, stack_config, run_main):
+    message = _error(pulumi_runtime, stack_config, run_main, deployments="")
+
+    assert message == (
+        "aoai-deploy:deployments: must be a list of deployments, each starting with '- ' and "
+        "holding deploymentName and modelName, not an empty value"
+    )
