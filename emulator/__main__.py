@@ -4,7 +4,7 @@ Serve (the default command)::
 
     python -m aoai_deploy.emulator [serve] [--host 127.0.0.1] [--port 0] [--seed FILE]
         [--provisioning-seconds S] [--deprovisioning-seconds S]
-        [--async-style azure-async-operation|location|none] [--etag-key etag|eTag]
+        [--async-style azure-async-operation|location|none] [--etag-key etag|eTag|none]
         [--running-status InProgress] [--retry-after N|none] [--page-size N]
 
 prints one JSON line on stdout, then a readable summary on stderr, and serves until SIGINT or
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--provisioning-seconds", type=float, default=2.0)
     serve.add_argument("--deprovisioning-seconds", type=float, default=1.0)
     serve.add_argument("--async-style", choices=ASYNC_STYLES, default="azure-async-operation")
-    serve.add_argument("--etag-key", choices=("etag", "eTag"), default="etag")
+    serve.add_argument("--etag-key", choices=("etag", "eTag", "none"), default="etag")
     serve.add_argument("--running-status", default="InProgress")
     serve.add_argument("--retry-after", type=_retry_after, default=1, help="seconds, or 'none'")
     serve.add_argument("--page-size", type=int, default=10)
@@ -109,7 +109,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings.provisioning_seconds = args.provisioning_seconds
     settings.deprovisioning_seconds = args.deprovisioning_seconds
     settings.async_style = args.async_style
-    settings.etag_key = args.etag_key
+    settings.etag_key = None if args.etag_key == "none" else args.etag_key
     settings.running_status = args.running_status
     settings.retry_after = args.retry_after
     settings.page_size = args.page_size

@@ -10,6 +10,7 @@ lock (409).
 Routes (path segments case-insensitive, names percent-decoded; ``{P}`` stands for
 ``/providers/Microsoft.CognitiveServices``)::
 
+    subscription       /subscriptions/{s}
     account            /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}
     deployments-list   /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/deployments
     deployment         /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/deployments/{d}
@@ -70,6 +71,12 @@ DEPLOYMENT_SKUS: Final = (
     "DataZoneProvisionedManaged",
     "DeveloperTier",
 )
+#: The SKUs whose deployments move to another model version or family in place.
+PROVISIONED_SKUS: Final = (
+    "ProvisionedManaged",
+    "GlobalProvisionedManaged",
+    "DataZoneProvisionedManaged",
+)
 VERSION_UPGRADE_OPTIONS: Final = (
     "OnceNewDefaultVersionAvailable",
     "OnceCurrentVersionExpired",
@@ -100,6 +107,7 @@ _GROUP_PATH = r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
 _ACCOUNT_PATH = rf"{_GROUP_PATH}{_PROVIDER}/accounts/(?P<acct>[^/]+)"
 _LOCATION_PATH = rf"/subscriptions/(?P<sub>[^/]+){_PROVIDER}/locations/(?P<loc>[^/]+)"
 _ROUTES: Final = (
+    ("subscription", re.compile(r"^/subscriptions/(?P<sub>[^/]+)/?$", re.IGNORECASE)),
     ("account", re.compile(rf"^{_ACCOUNT_PATH}/?$", re.IGNORECASE)),
     ("deployments-list", re.compile(rf"^{_ACCOUNT_PATH}/deployments/?$", re.IGNORECASE)),
     ("deployment", re.compile(rf"^{_ACCOUNT_PATH}/deployments/(?P<dep>[^/]+)/?$", re.IGNORECASE)),
@@ -113,6 +121,7 @@ _ROUTES: Final = (
     ),
 )
 _METHODS: Final = {
+    "subscription": ("GET",),
     "account": ("GET",),
     "deployments-list": ("GET",),
     "deployment": ("GET", "PUT", "PATCH", "DELETE"),
@@ -120,6 +129,7 @@ _METHODS: Final = {
     "location": ("GET",),
 }
 _RESOURCE_TYPES: Final = {
+    "subscription": "subscriptions",
     "account": "accounts",
     "deployments-list": "accounts/deployments",
     "deployment": "accounts/deployments",
@@ -234,6 +244,15 @@ def _same(a: Any, b: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class _Failure:
+    """How an injected ``failed-provisioning`` fault makes a write end (no error: it succeeds)."""
+
+    error: dict[str, str] | None = None
+    status: int = 400
+    outcome: str = "Failed"
+
+
+@dataclass(frozen=True)
 class _PutSpec:
     sku_name: str
     capacity: int
@@ -336,6 +355,8 @@ class ArmApp:
 
     def _dispatch(self, request: Request, route: Route, ctx: Context) -> Response:
         settings = self.settings()
+        if route.name == "subscription":
+            return self._get_subscription(request, route, settings)
         caller = authenticate(request.headers, self.world.wall(), settings.audiences)
         api_version = request.param("api-version")
         if not api_version:
@@ -439,16 +460,20 @@ class ArmApp:
             headers["Retry-After"] = str(settings.retry_after)
         return headers
 
-    def _failure(self, method: str) -> tuple[dict[str, str] | None, int]:
+    def _failure(self, method: str) -> _Failure:
         fault = self.faults.take(frozenset({"failed-provisioning"}), "deployment", method)
         if fault is None:
-            return None, 400
-        error = {
-            "code": fault.code or "InternalServerError",
-            "message": fault.message
-            or "The deployment operation failed because of an internal error.",
-        }
-        return error, fault.status or 400
+            return _Failure()
+        if fault.outcome == "Canceled":
+            # Worded by the emulator: no recorded Azure answer for a canceled deployment write.
+            code, message = "OperationCanceled", "The operation was canceled."
+        else:
+            code, message = (
+                "InternalServerError",
+                "The deployment operation failed because of an internal error.",
+            )
+        error = {"code": fault.code or code, "message": fault.message or message}
+        return _Failure(error, fault.status or 400, fault.outcome)
 
     def _check_quota(self, method: str, model: str, capacity: int) -> None:
         fault = self.faults.take(frozenset({"insufficient-quota"}), "deployment", method)
@@ -469,6 +494,39 @@ class ArmApp:
         if account is None:
             raise ArmError.account_not_found(route.account, route.resource_group)
         return Response(200, self.world.render_account(account, settings.etag_key))
+
+    def _get_subscription(self, request: Request, route: Route, settings: Settings) -> Response:
+        """``GET /subscriptions/{id}``: without a token, the 401 challenge names the
+        subscription's tenant; with one, the subscription (any role in it lets one read it)."""
+        tenant = self.world.subscription_tenant(route.subscription)
+        value = request.headers.get("authorization")
+        if value is None or not value.strip():
+            raise ArmError.subscription_challenge(tenant)
+        caller = authenticate(request.headers, self.world.wall(), settings.audiences)
+        if not request.param("api-version"):
+            raise ArmError.missing_api_version()
+        if tenant is None:
+            raise ArmError.subscription_not_found(route.subscription)
+        if caller.tenant_id != tenant:
+            raise ArmError.wrong_tenant(caller.token.tenant_id, tenant)
+        scope = f"/subscriptions/{route.subscription}"
+        if not self.world.holds_any_role(caller.token.object_id, scope):
+            raise ArmError.authorization_failed(
+                caller.token.client,
+                caller.token.object_id or "",
+                "Microsoft.Resources/subscriptions/read",
+                scope,
+            )
+        return Response(
+            200,
+            {
+                "id": scope.lower(),
+                "subscriptionId": route.subscription.lower(),
+                "tenantId": tenant,
+                "displayName": f"emulated subscription {route.subscription.lower()}",
+                "state": "Enabled",
+            },
+        )
 
     def _get_deployment(
         self, request: Request, route: Route, caller: Caller, settings: Settings, api_version: str
@@ -578,19 +636,19 @@ class ArmApp:
         model, version = found
         self._check_conflict(account)
         if existing is not None:
-            old = existing.body["properties"]["model"]
-            if not (
-                _same(old.get("name"), spec.model_name)
-                and _same(old.get("format"), spec.model_format)
-                and _same(old.get("source"), spec.model.get("source"))
-                and _same(old.get("sourceAccount"), spec.model.get("sourceAccount"))
-            ):
-                raise ArmError.cannot_change_model()
+            self._check_model_change(existing, spec, version)
         self._check_quota(request.method, model.name, spec.capacity)
-        error, fail_status = self._failure(request.method)
+        failure = self._failure(request.method)
         kind: Literal["create", "update"] = "update" if existing else "create"
         op = self.world.start_operation(
-            account, name, kind, api_version, settings.provisioning_seconds, error, fail_status
+            account,
+            name,
+            kind,
+            api_version,
+            settings.provisioning_seconds,
+            failure.error,
+            failure.status,
+            failure.outcome,
         )
         model_out: dict[str, Any] = {"format": model.format, "name": model.name, "version": version}
         for key in ("publisher", "source", "sourceAccount"):
@@ -636,6 +694,35 @@ class ArmApp:
             self.world.render(stored, settings.etag_key),
             self._async_headers(op, settings),
         )
+
+    @staticmethod
+    def _check_model_change(existing: Deployment, spec: _PutSpec, version: str) -> None:
+        """Azure's rules for a PUT that changes an existing deployment's model.
+
+        The source never changes. The model's name or format changes only on the
+        provisioned SKUs, which migrate in place to another model family (FACTS.md, "More of
+        Azure's behaviour"); other SKUs may change only the version. And a write may not
+        change the model (name or version) and the capacity at once.
+        """
+        old = existing.body["properties"]["model"]
+        if not (
+            _same(old.get("source"), spec.model.get("source"))
+            and _same(old.get("sourceAccount"), spec.model.get("sourceAccount"))
+        ):
+            raise ArmError.cannot_change_model()
+        same_family = _same(old.get("name"), spec.model_name) and _same(
+            old.get("format"), spec.model_format
+        )
+        provisioned = {name.lower() for name in PROVISIONED_SKUS}
+        in_place = (
+            str(existing.body["sku"].get("name", "")).lower() in provisioned
+            and spec.sku_name.lower() in provisioned
+        )
+        if not same_family and not in_place:
+            raise ArmError.cannot_change_model()
+        model_changes = not same_family or not _same(old.get("version"), version)
+        if model_changes and existing.body["sku"].get("capacity") != spec.capacity:
+            raise ArmError.capacity_and_model()
 
     def _linked(
         self, caller: Caller, body: Mapping[str, Any], scope: str, route: Route
@@ -851,15 +938,16 @@ class ArmApp:
         self._check_conflict(account)
         if sku is not None:
             self._check_quota(request.method, str(model.get("name")), new_body["sku"]["capacity"])
-        error, fail_status = self._failure(request.method)
+        failure = self._failure(request.method)
         op = self.world.start_operation(
             account,
             existing.name,
             "update",
             api_version,
             settings.provisioning_seconds,
-            error,
-            fail_status,
+            failure.error,
+            failure.status,
+            failure.outcome,
         )
         new_body["properties"]["provisioningState"] = settings.creating_state
         new_body["systemData"] = system_data(
@@ -869,7 +957,12 @@ class ArmApp:
         self.world.settle()
         if settings.async_style == "none":
             return Response(200, self.world.render(stored, settings.etag_key))
-        return Response(202, None, self._async_headers(op, settings))
+        # Deployments_Update answers 200, or 202 with a Location to poll (the REST spec's
+        # responses for the PATCH; FACTS.md), whatever style the PUT uses.
+        headers = {"Location": self._operation_url(op, "operationResults")}
+        if settings.retry_after is not None:
+            headers["Retry-After"] = str(settings.retry_after)
+        return Response(202, None, headers)
 
     def _delete(
         self, request: Request, route: Route, caller: Caller, settings: Settings, api_version: str
@@ -879,18 +972,21 @@ class ArmApp:
         assert route.deployment is not None
         existing = self.world.deployment(account.key, route.deployment)
         if existing is None:
+            if settings.absent_delete_status == 404:
+                raise ArmError.not_found(route.deployment_id)
             return Response(204)
         self._preconditions(request, existing)
         self._check_conflict(account)
-        error, fail_status = self._failure(request.method)
+        failure = self._failure(request.method)
         op = self.world.start_operation(
             account,
             existing.name,
             "delete",
             api_version,
             settings.deprovisioning_seconds,
-            error,
-            fail_status,
+            failure.error,
+            failure.status,
+            failure.outcome,
         )
         existing.body["properties"]["provisioningState"] = "Deleting"
         existing.op_id = op.id

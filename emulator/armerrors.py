@@ -115,6 +115,16 @@ class ArmError(Exception):
         return cls(400, "CannotChangeDeploymentModel", "The model of deployment cannot be changed.")
 
     @classmethod
+    def capacity_and_model(cls) -> ArmError:
+        # Azure's message (Azure-Samples/azure-search-openai-demo issue 1154, FACTS.md); the
+        # code is the emulator's: the public reports quote only the message.
+        return cls(
+            400,
+            "InvalidResourceProperties",
+            "Cannot change capacity and model at the same time for deployment.",
+        )
+
+    @classmethod
     def insufficient_quota(cls, model: str, capacity: int, message: str | None = None) -> ArmError:
         return cls(
             400,
@@ -158,6 +168,24 @@ class ArmError(Exception):
             f'error_description="{error}"'
         )
         return cls(401, code, message, headers={"WWW-Authenticate": challenge})
+
+    @classmethod
+    def subscription_challenge(cls, tenant: str | None) -> ArmError:
+        """An unauthenticated GET of a subscription: the challenge names the subscription's
+        tenant, which is how tools find the tenant of a subscription they cannot read
+        (FACTS.md, "More of Azure's behaviour")."""
+        authority = f"https://login.microsoftonline.com/{tenant or 'common'}"
+        challenge = (
+            f'Bearer authorization_uri="{authority}", error="invalid_token", '
+            "error_description=\"The authentication failed because of missing "
+            "'Authorization' header.\""
+        )
+        return cls(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+            headers={"WWW-Authenticate": challenge},
+        )
 
     @classmethod
     def missing_authorization(cls) -> ArmError:

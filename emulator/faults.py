@@ -8,7 +8,9 @@ A :class:`Fault` is a frozen description; the emulator keeps the counters. Kinds
 ``drop``                     the connection is closed without any response
 ``slow``                     ``delay`` wall-clock seconds pass before the normal answer
 ``failed-provisioning``      a write is accepted, then its operation ends ``Failed`` with
-                             ``error{code,message}`` (default ``InternalServerError``)
+                             ``error{code,message}`` (default ``InternalServerError``); with
+                             ``outcome="Canceled"`` it ends ``Canceled``, with
+                             ``outcome="Disabled"`` the deployment is left ``Disabled``
 ``insufficient-quota``       400 ``InsufficientQuota`` on a PUT (or a PATCH with a ``sku``)
 ``role-propagation``         role assignments younger than ``seconds`` (emulator clock) are not
                              yet in force: 403 as if they did not exist. Stays until cleared;
@@ -31,7 +33,7 @@ import threading
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["FAULT_KINDS", "FAULT_ROUTES", "Fault", "FaultBook", "FaultKind"]
+__all__ = ["FAULT_KINDS", "FAULT_ROUTES", "OUTCOMES", "Fault", "FaultBook", "FaultKind"]
 
 FaultKind = Literal[
     "throttle",
@@ -51,6 +53,10 @@ FAULT_KINDS: Final[tuple[str, ...]] = (
     "insufficient-quota",
     "role-propagation",
 )
+#: How a ``failed-provisioning`` write can end. ``provisioningState`` is a string enum with
+#: Failed, Canceled and Disabled among its terminal values (DeploymentProvisioningState in the
+#: REST spec; FACTS.md).
+OUTCOMES: Final[tuple[str, ...]] = ("Failed", "Canceled", "Disabled")
 FAULT_ROUTES: Final[tuple[str, ...]] = (
     "*",
     "account",
@@ -95,6 +101,10 @@ class Fault:
     """Error message override."""
     seconds: float = 0.0
     """``role-propagation``: how long a new role assignment stays out of force."""
+    outcome: str = "Failed"
+    """``failed-provisioning``: the state the write ends in: ``Failed``, ``Canceled`` (its
+    operation's status too) or ``Disabled`` (the deployment's ``provisioningState``; its
+    operation reports ``Failed``)."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -135,6 +145,12 @@ class Fault:
             raise ValueError(
                 f"Fault.status for 'failed-provisioning' must be 4xx/5xx; got {self.status}"
             )
+        if self.outcome not in OUTCOMES:
+            raise ValueError(
+                f"Fault.outcome must be one of {', '.join(OUTCOMES)}; got {self.outcome!r}"
+            )
+        if self.outcome != "Failed" and self.kind != "failed-provisioning":
+            raise ValueError("Fault.outcome only applies to a 'failed-provisioning' fault")
         if self.kind in ("failed-provisioning", "insufficient-quota") and self.route not in (
             "*",
             "deployment",

@@ -24,8 +24,9 @@ class Settings:
 
     async_style: str = "azure-async-operation"
     """``azure-async-operation`` | ``location`` | ``none``: which polling header writes carry."""
-    etag_key: str = "etag"
-    """The key the etag is sent under in bodies: ``etag`` or ``eTag``."""
+    etag_key: str | None = "etag"
+    """The key the etag is sent under in bodies: ``etag`` or ``eTag``; ``None`` sends no etag
+    at all (the 2024-10-01 examples of the REST spec carry none)."""
     running_status: str = "InProgress"
     """``status`` of a running operation at its ``Azure-AsyncOperation`` URL."""
     creating_state: str = "Creating"
@@ -36,6 +37,9 @@ class Settings:
     """How long a PUT or PATCH runs, on the emulator's clock."""
     deprovisioning_seconds: float = 0.05
     """How long a DELETE runs, on the emulator's clock."""
+    absent_delete_status: int = 204
+    """What a DELETE of a deployment that does not exist answers: ``204`` or ``404`` (ARM's
+    guidelines allow both; Cognitive Services has been seen sending either)."""
     page_size: int = 10
     """Deployments per LIST page; more pages are linked by ``nextLink``."""
     audiences: tuple[str, ...] = field(default=ARM_AUDIENCES)
@@ -54,8 +58,10 @@ def _check(name: str, value: Any) -> None:
 
     if name == "async_style" and value not in ASYNC_STYLES:
         raise fail(" | ".join(ASYNC_STYLES))
-    if name == "etag_key" and value not in ("etag", "eTag"):
-        raise fail("'etag' or 'eTag'")
+    if name == "etag_key" and value not in ("etag", "eTag", None):
+        raise fail("'etag', 'eTag' or None")
+    if name == "absent_delete_status" and value not in (204, 404):
+        raise fail("204 or 404")
     if name in ("running_status", "creating_state", "default_audience") and (
         not isinstance(value, str) or not value
     ):

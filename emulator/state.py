@@ -146,12 +146,17 @@ class Operation:
     """``{code, message}`` when it is to end ``Failed``."""
     fail_status: int = 400
     """What its ``Location`` URL answers once it has failed."""
+    outcome: str = "Failed"
+    """How it ends when ``error`` is set: ``Failed``, ``Canceled`` or ``Disabled`` (the
+    deployment's state; the operation itself then reports ``Failed``)."""
     applied: bool = False
 
     def status(self, running_status: str) -> str:
         if not self.applied:
             return running_status
-        return "Failed" if self.error else "Succeeded"
+        if self.error is None:
+            return "Succeeded"
+        return "Canceled" if self.outcome == "Canceled" else "Failed"
 
 
 @dataclass
@@ -281,6 +286,18 @@ class World:
                 return True
         return False
 
+    def holds_any_role(self, principal_id: str | None, scope: str) -> bool:
+        """Whether ``principal_id`` holds any role in force at ``scope``, above or below it."""
+        if not principal_id:
+            return False
+        now = self.clock()
+        return any(
+            assignment.principal_id == principal_id.lower()
+            and now >= assignment.effective_at
+            and (scope_covers(assignment.scope, scope) or scope_covers(scope, assignment.scope))
+            for assignment in self.assignments
+        )
+
     def add_assignment(
         self, principal_id: str, role_definition_id: str, scope: str, propagation: float
     ) -> str:
@@ -331,7 +348,8 @@ class World:
         if op.kind == "delete" and op.error is None:
             del self.deployments[op.account_key][op.deployment_name.lower()]
             return
-        deployment.body["properties"]["provisioningState"] = "Failed" if op.error else "Succeeded"
+        state = op.outcome if op.error else "Succeeded"
+        deployment.body["properties"]["provisioningState"] = state
 
     def running_operation(self, account_key: str) -> Operation | None:
         """The write still running on an account, if any (after settling)."""
@@ -350,6 +368,7 @@ class World:
         seconds: float,
         error: dict[str, str] | None = None,
         fail_status: int = 400,
+        outcome: str = "Failed",
     ) -> Operation:
         """Record a new write on ``account``; counts an overlap if another write still runs."""
         if self.running_operation(account.key) is not None:
@@ -371,6 +390,7 @@ class World:
             ends_wall=wall + seconds,
             error=error,
             fail_status=fail_status,
+            outcome=outcome,
         )
         self.operations[op.id] = op
         self._pending.append(op)
@@ -405,21 +425,22 @@ class World:
     # -- rendering -------------------------------------------------------------------------
 
     @staticmethod
-    def render(deployment: Deployment, etag_key: str) -> dict[str, Any]:
+    def render(deployment: Deployment, etag_key: str | None) -> dict[str, Any]:
         """The deployment's ARM body as sent to clients (a copy)."""
         body = copy.deepcopy(deployment.body)
         out: dict[str, Any] = {}
         for key in ("id", "type", "name", "sku", "tags"):
             if key in body:
                 out[key] = body[key]
-        out[etag_key] = deployment.etag
+        if etag_key is not None:
+            out[etag_key] = deployment.etag
         out["systemData"] = body["systemData"]
         out["properties"] = body["properties"]
         return out
 
-    def render_account(self, account: Account, etag_key: str) -> dict[str, Any]:
+    def render_account(self, account: Account, etag_key: str | None) -> dict[str, Any]:
         created = arm_time(account.created)
-        return {
+        body: dict[str, Any] = {
             "id": account.id,
             "name": account.name,
             "type": ACCOUNT_TYPE,
@@ -427,7 +448,6 @@ class World:
             "kind": account.kind,
             "sku": {"name": account.sku},
             "tags": {},
-            etag_key: account.etag,
             "systemData": {
                 "createdBy": "emulator-seed",
                 "createdByType": "Application",
@@ -447,6 +467,9 @@ class World:
                 "networkAcls": {"defaultAction": "Allow", "ipRules": [], "virtualNetworkRules": []},
             },
         }
+        if etag_key is not None:
+            body[etag_key] = account.etag
+        return body
 
 
 def rate_limits(capacity: int) -> list[dict[str, Any]]:

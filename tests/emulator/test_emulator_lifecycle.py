@@ -216,7 +216,7 @@ def test_patch_updates_sku_and_tags_as_a_long_running_operation(clocked_arm, man
     manual_clock.advance(1)
     response = clocked_arm.patch("chat", {"sku": {"capacity": 7}, "tags": {"a": "b"}})
     assert response.status_code == 202
-    assert "Azure-AsyncOperation" in response.headers
+    assert "Location" in response.headers  # Deployments_Update polls by Location
     manual_clock.advance(1)
     body = clocked_arm.get_deployment("chat").json()
     assert body["sku"] == {"name": "Standard", "capacity": 7}
