@@ -177,7 +177,7 @@ class ArmError(Exception):
         authority = f"https://login.microsoftonline.com/{tenant or 'common'}"
         challenge = (
             f'Bearer authorization_uri="{authority}", error="invalid_token", '
-            "error_description=\"The authentication failed because of missing "
+            'error_description="The authentication failed because of missing '
             "'Authorization' header.\""
         )
         return cls(

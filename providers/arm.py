@@ -12,10 +12,14 @@ Every verb goes through :meth:`ArmClient.request`, which
   optionally retries 403s while a new role assignment propagates;
 * turns ARM error bodies into :class:`~aoai_deploy.providers.errors.ArmError` subclasses.
 
-Long-running writes go through :meth:`ArmClient.write`, which holds a per-account lock in
-the process (Azure serializes writes under one account and answers 409 otherwise) and
-polls in the three styles ARM uses: ``Azure-AsyncOperation``, ``Location``, or the
-resource's own ``provisioningState``.
+Long-running writes (PUT, PATCH, DELETE) go through :meth:`ArmClient.write`, which holds a
+per-account lock in the process (Azure serializes writes under one account and answers 409
+otherwise) and polls in the three styles ARM uses: ``Azure-AsyncOperation``, ``Location``, or
+the resource's own ``provisioningState`` until it is terminal (Succeeded, Failed, Canceled,
+Disabled).
+
+:meth:`ArmClient.subscription_tenant` is the one request sent without a token: ARM's
+challenge to it names the tenant a subscription belongs to.
 
 Written by hand over ``requests`` rather than on azure-core's pipeline and
 azure-mgmt-core's ARM poller because those follow any polling URL with the token attached,
@@ -28,6 +32,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -53,6 +58,7 @@ from aoai_deploy.providers.errors import (
     about,
 )
 from aoai_deploy.providers.hints import hint_for
+from aoai_deploy.providers.ids import is_guid
 from aoai_deploy.providers.logs import logger, redact
 
 __all__ = [
@@ -66,10 +72,23 @@ __all__ = [
 ]
 
 USER_AGENT = "aoai-deploy/0.1.0"
-_IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+# PATCH too: the provider only ever PATCHes absolute values ({sku, tags}), so sending it
+# again after a lost answer changes nothing more.
+_IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _ROLE_PROPAGATION_CODES = frozenset({"AuthorizationFailed", "LinkedAuthorizationFailed"})
-_TERMINAL = {"succeeded": "Succeeded", "failed": "Failed", "canceled": "Canceled"}
+# Terminal provisioning states and operation statuses (DeploymentProvisioningState in the
+# REST spec; Disabled is a deployment's state, never an operation's, but ends a wait as well).
+_TERMINAL = {
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "canceled": "Canceled",
+    "disabled": "Disabled",
+}
+_UNSUCCESSFUL = frozenset({"failed", "canceled", "disabled"})
+#: The api-version of ``GET /subscriptions/{id}`` (Microsoft.Resources).
+SUBSCRIPTIONS_API_VERSION = "2022-12-01"
+_AUTHORIZATION_URI = re.compile(r'authorization_uri\s*=\s*"([^"]+)"', re.IGNORECASE)
 _MAX_MESSAGE = 600
 
 
@@ -206,10 +225,10 @@ class ArmClient:
         *,
         account_key: str,
     ) -> ArmResponse | None:
-        """PUT or DELETE and wait for the operation to end.
+        """PUT, PATCH or DELETE and wait for the operation to end.
 
         Holds the account's write lock for the whole operation. Returns the resource as a
-        GET shows it afterwards for PUT, ``None`` for DELETE.
+        GET shows it afterwards for PUT and PATCH, ``None`` for DELETE.
         """
         lock = _account_lock(account_key)
         if not lock.acquire(timeout=max(0.0, call.deadline - self._clock.now())):
@@ -229,7 +248,7 @@ class ArmClient:
             self._wait(call, first, url, started, deleting=False)
             final = self.request(call, "GET", url)
             state = _provisioning_state(final.body)
-            if state is not None and state.lower() in ("failed", "canceled"):
+            if state is not None and state.lower() in _UNSUCCESSFUL:
                 raise OperationFailedError(
                     call.operation,
                     call.resource_id,
@@ -240,6 +259,43 @@ class ArmClient:
             return final
         finally:
             lock.release()
+
+    def subscription_tenant(self, call: Call, subscription_id: str) -> str | None:
+        """The tenant a subscription belongs to, or ``None`` when ARM does not say.
+
+        ARM answers an unauthenticated ``GET /subscriptions/{id}`` with 401 and a
+        ``WWW-Authenticate`` challenge whose ``authorization_uri`` ends in the
+        subscription's tenant: the way to learn it without any access to that tenant. No
+        token is sent on this request, and it is not retried: it only improves a message.
+        """
+        url = self.url(f"/subscriptions/{subscription_id}", SUBSCRIPTIONS_API_VERSION)
+        self._check_target(call, url)
+        remaining = max(0.1, call.deadline - self._clock.now())
+        try:
+            raw = self._session().request(
+                "GET",
+                url,
+                headers={"Accept": "application/json"},
+                # An auth that adds nothing: without one, requests would fill in credentials
+                # from ~/.netrc for the ARM host.
+                auth=_no_auth,
+                timeout=(
+                    min(self._policy.connect_timeout, remaining),
+                    min(self._policy.read_timeout, remaining),
+                ),
+                verify=self._config.verify,
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            logger.debug("looking up the tenant of %s: %s", subscription_id, type(exc).__name__)
+            return None
+        if raw.status_code != 401:
+            return None
+        match = _AUTHORIZATION_URI.search(raw.headers.get("WWW-Authenticate", ""))
+        if match is None:
+            return None
+        tenant = urlsplit(match[1]).path.strip("/").split("/")[0]
+        return tenant.lower() if is_guid(tenant) else None
 
     def list_pages(self, call: Call, path: str, api_version: str) -> Iterator[dict[str, Any]]:
         """Yield the items of a paged ARM list, following ``nextLink`` on the same host."""
@@ -415,7 +471,7 @@ class ArmClient:
         if exc.status >= 500:
             live = self.request(call, "GET", resource_url, allow=(404,))
             state = _provisioning_state(live.body) if live.status != 404 else None
-            if state is None or state.lower() not in ("failed", "canceled"):
+            if state is None or state.lower() not in _UNSUCCESSFUL:
                 return exc
         return OperationFailedError(
             call.operation, call.resource_id, "Failed", exc.code, exc.message, exc.hint
@@ -443,7 +499,7 @@ class ArmClient:
             if poll.status == 404:
                 return
             state = _provisioning_state(poll.body) or "Deleting"
-            if state.lower() in ("failed", "canceled"):
+            if state.lower() in _UNSUCCESSFUL:
                 raise OperationFailedError(
                     call.operation,
                     call.resource_id,
@@ -605,6 +661,10 @@ def _error_of(response: ArmResponse) -> tuple[str, str]:
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "..."
     return code, message
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
 
 
 def _first(value: float | None, fallback: float) -> float:

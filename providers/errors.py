@@ -44,6 +44,7 @@ __all__ = [
     "OperationTimeoutError",
     "TransportError",
     "about",
+    "with_hint",
 ]
 
 
@@ -136,6 +137,20 @@ def _format(operation: str, resource_id: str, code: str, message: str, hint: str
         # The first line is the whole failure; what to do about it follows on its own.
         text += f"\n{hint}"
     return text
+
+
+def with_hint(error: AoaiDeployError, hint: str) -> AoaiDeployError:
+    """The same error (same class, same first line) with ``hint`` as what to do: in place of
+    the hint it had for an ARM or operation failure, after the message for any other."""
+    if isinstance(error, ArmError):
+        return type(error)(
+            error.operation, error.resource_id, error.status, error.code, error.message, hint
+        )
+    if isinstance(error, OperationFailedError):
+        return type(error)(
+            error.operation, error.resource_id, error.status, error.code, error.message, hint
+        )
+    return type(error)(f"{error}\n{hint}")
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 
 The codes are the ones Azure returns for deployments (docs/cross-tenant.md lists the common
 ones); ``context`` supplies the facts the sentence needs (``account``, ``destination_tenant``,
-``source_account``, ``source_tenant``). Unknown codes get no hint.
+``source_account``, ``source_tenant``, ``cross_tenant``: ``"true"``/``"false"``). Unknown codes
+get no hint.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 
 from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_NAME
 
-__all__ = ["hint_for"]
+__all__ = ["hint_for", "source_tenant_hint"]
 
 _ROLE = f"'{OPENAI_CONTRIBUTOR_ROLE_NAME}' ({OPENAI_CONTRIBUTOR_ROLE_ID})"
 
@@ -21,6 +22,15 @@ _HINTS: dict[str, str] = {
         "tenant {source_tenant}, as a service principal of the same multi-tenant app (or a "
         "guest user) there, and the auxiliary token must come from that tenant. If the role "
         "was assigned moments ago, set role_propagation_timeout_seconds to wait for it."
+    ),
+    # The copy was sent as a same-tenant one: ARM looked for the source in the destination's
+    # tenant, and the usual cause is a source account in another tenant.
+    "linkedauthorizationfailed/same-tenant": (
+        "The copy was made as a same-tenant one (source_tenant_id: {source_tenant}), so ARM "
+        "looked for the source account {source_account} from the destination's tenant "
+        "{destination_tenant}. If that account is in another tenant, set source_tenant_id to "
+        "that tenant; otherwise the deploying identity needs {role} on it. If the role was "
+        "assigned moments ago, set role_propagation_timeout_seconds to wait for it."
     ),
     "authorizationfailed": (
         "The deploying identity needs {role} on the destination account {account} in tenant "
@@ -85,9 +95,26 @@ class _Facts(dict[str, str]):
 
 def hint_for(code: str, context: Mapping[str, str]) -> str:
     """The advice for an ARM error code, or ``""`` when there is none."""
-    template = _HINTS.get(code.lower())
+    key = code.lower()
+    if key == "linkedauthorizationfailed" and context.get("cross_tenant") == "false":
+        key += "/same-tenant"
+    template = _HINTS.get(key)
     if template is None:
         return ""
     facts = _Facts(context)
     facts["role"] = _ROLE
     return template.format_map(facts)
+
+
+def source_tenant_hint(
+    source_account: str, subscription: str, tenant: str, destination: str
+) -> str:
+    """What to do when a copy sent as same-tenant failed and the source account's
+    subscription turned out to belong to ``tenant``, not to the destination's tenant."""
+    return (
+        f"The source account {source_account} is in tenant {tenant} (the tenant of its "
+        f"subscription {subscription}), not in the destination's tenant {destination}: "
+        f"set source_tenant_id to {tenant}. The copy is then cross-tenant: the provider "
+        "sends an auxiliary token for that tenant, and the deploying identity needs "
+        f"{_ROLE} on the source account there."
+    )

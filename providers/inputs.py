@@ -361,8 +361,8 @@ class DeploymentSpec:
     """The model to deploy (a fine-tuned model id or a base model name)."""
     model_format: str
     """The model's format (``OpenAI``)."""
-    model_version: str
-    """The model's version (``1`` for fine-tuned models)."""
+    model_version: str | None
+    """The model's version (``1`` for fine-tuned models); ``None``: Azure's default."""
     source_account: AccountId | None
     """The account that holds the model, when one is named."""
     source_tenant_id: str | None
@@ -418,7 +418,7 @@ def spec_from_inputs(props: Mapping[str, Any]) -> DeploymentSpec:
         deployment_name=inputs["deployment_name"],
         model_name=inputs["model_name"],
         model_format=inputs["model_format"],
-        model_version=inputs["model_version"],
+        model_version=inputs.get("model_version"),
         source_account=AccountId.parse(source) if source is not None else None,
         source_tenant_id=inputs.get("source_tenant_id"),
         tenant_id=inputs.get("tenant_id"),

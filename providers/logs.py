@@ -19,9 +19,13 @@ __all__ = ["LOGGER_NAME", "RedactingFilter", "install_stderr_handler", "logger",
 
 LOGGER_NAME = "aoai_deploy"
 
-# "Bearer <anything up to a separator>" and bare JWTs (three base64url parts, the first of
-# which decodes to a JSON object: it starts with "eyJ").
-_BEARER = re.compile(r"(?i)\bbearer\s+[^\s,;\"']+")
+# "Bearer <credential>" (RFC 6750's b64token: letters, digits and -._~+/, then any "=") and
+# bare JWTs (three base64url parts, the first of which decodes to a JSON object: it starts
+# with "eyJ"). What follows "bearer" counts as a credential when it could not be a word of a
+# sentence: 16 characters or more, or a digit or one of -_~+/= in it ("bearer tokens", "a
+# Bearer token." stay as written).
+_BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)")
+_NOT_A_WORD = re.compile(r"[0-9\-_~+/=]")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _SENSITIVE_HEADER = re.compile(
     r"(?i)\b(authorization|x-ms-authorization-auxiliary)(['\"]?\s*[:=]\s*)([^\r\n]+)"
@@ -31,8 +35,15 @@ _SENSITIVE_HEADER = re.compile(
 def redact(text: str) -> str:
     """Return ``text`` with bearer tokens, JWTs and sensitive header values replaced."""
     text = _SENSITIVE_HEADER.sub(r"\1\2<redacted>", text)
-    text = _BEARER.sub("Bearer <redacted>", text)
+    text = _BEARER.sub(_bearer, text)
     return _JWT.sub("<redacted-jwt>", text)
+
+
+def _bearer(match: re.Match[str]) -> str:
+    credential = match[2].rstrip(".")  # a sentence may end right after the word
+    if len(credential) >= 16 or _NOT_A_WORD.search(credential):
+        return "Bearer <redacted>" + match[2][len(credential) :]
+    return match[0]
 
 
 class RedactingFilter(logging.Filter):

@@ -2,11 +2,13 @@
 
 * :func:`deployment_body` builds the PUT body field by field from a
   :class:`~aoai_deploy.providers.inputs.DeploymentSpec`, never from the property bag (which
-  carries the pickled provider under ``__provider``).
+  carries the pickled provider under ``__provider``); :func:`patch_body` the ``{sku, tags}``
+  of a PATCH (``Deployments_Update``).
 * :func:`outputs_from_arm` makes the outputs of create and update: every input echoed (Pulumi
   hands old outputs to ``diff``, ``update`` and ``delete``) plus what Azure reports.
 * :func:`refreshed_outputs` makes the outputs of ``read``: the echoed inputs that Azure stores
-  are replaced by the live values, so ``pulumi refresh`` shows drift.
+  are replaced by the live values, so ``pulumi refresh`` shows drift; :func:`live_inputs`
+  the inputs they stand for, which ``read`` hands back too.
 
 ARM keys are looked up case-insensitively: a real service sent ``eTag`` for ``etag``.
 """
@@ -25,10 +27,13 @@ __all__ = [
     "computed_outputs",
     "deployment_body",
     "is_cross_tenant",
+    "live_inputs",
     "model_change",
     "outputs_from_arm",
     "owner_of",
+    "patch_body",
     "refreshed_outputs",
+    "version_to_send",
 ]
 
 
@@ -49,11 +54,10 @@ def is_cross_tenant(spec: DeploymentSpec, destination_tenant: str) -> bool:
 
 def deployment_body(spec: DeploymentSpec, *, cross_tenant: bool) -> dict[str, Any]:
     """The body of the PUT that creates or updates the deployment (the whole resource)."""
-    model: dict[str, Any] = {
-        "format": spec.model_format,
-        "name": spec.model_name,
-        "version": spec.model_version,
-    }
+    model: dict[str, Any] = {"format": spec.model_format, "name": spec.model_name}
+    if spec.model_version is not None:
+        # Left out, Azure deploys the model's default version (and reports which).
+        model["version"] = spec.model_version
     if spec.source_account is not None and spec.source_account != spec.account:
         model["sourceAccount" if cross_tenant else "source"] = str(spec.source_account)
     properties: dict[str, Any] = {"model": model}
@@ -65,12 +69,23 @@ def deployment_body(spec: DeploymentSpec, *, cross_tenant: bool) -> dict[str, An
         "sku": {"name": spec.sku_name, "capacity": spec.sku_capacity},
         "properties": properties,
     }
-    tags = dict(spec.tags or {})
-    if spec.owner is not None:
-        tags[OWNER_TAG] = spec.owner
+    tags = _tags_of(spec)
     if tags:
         body["tags"] = tags
     return body
+
+
+def patch_body(spec: DeploymentSpec) -> dict[str, Any]:
+    """The body of a PATCH (``Deployments_Update``): the SKU and every tag, nothing that
+    names the source account, so it needs no auxiliary token."""
+    return {"sku": {"name": spec.sku_name, "capacity": spec.sku_capacity}, "tags": _tags_of(spec)}
+
+
+def _tags_of(spec: DeploymentSpec) -> dict[str, str]:
+    tags = dict(spec.tags or {})
+    if spec.owner is not None:
+        tags[OWNER_TAG] = spec.owner
+    return tags
 
 
 def _get(mapping: object, key: str) -> Any:
@@ -164,20 +179,21 @@ def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) ->
     values (so that drift shows) and the computed outputs refreshed.
 
     What Azure does not report is kept: the source tenant (never reported), a source
-    account the response leaves out, and ``rai_policy_name`` / ``version_upgrade_option``
-    when the user left them unset (Azure then fills in its own default, which is not drift).
+    account the response leaves out, and ``model_version`` / ``rai_policy_name`` /
+    ``version_upgrade_option`` when the user left them unset (Azure then fills in its own
+    default, which is not drift).
     """
     outputs = dict(old_outputs)
     properties = _properties(arm)
     model = _get(properties, "model")
-    for key, arm_key in (
-        ("model_name", "name"),
-        ("model_format", "format"),
-        ("model_version", "version"),
-    ):
+    for key, arm_key in (("model_name", "name"), ("model_format", "format")):
         live = _get(model, arm_key)
         if isinstance(live, str):
             outputs[key] = _same_text(old_outputs.get(key), live)
+    live_version = _get(model, "version")
+    if old_outputs.get("model_version") is not None and isinstance(live_version, str):
+        # A version the user left unset stays unset: Azure's choice is in ``model``.
+        outputs["model_version"] = _same_text(old_outputs.get("model_version"), live_version)
     source = _get(model, "sourceAccount") or _get(model, "source")
     if isinstance(source, str):
         outputs["source_account_id"] = _same_account(old_outputs.get("source_account_id"), source)
@@ -199,6 +215,37 @@ def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) ->
     outputs["tags"] = _live_tags(old_outputs.get("tags"), _get(arm, "tags"))
     outputs.update(computed_outputs(arm))
     return outputs
+
+
+def live_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that refreshed outputs stand for: every input they echo (the hidden
+    ``owner`` too), with what Azure reported in place of what was declared.
+
+    ``read`` returns them so that the engine keeps inputs that match the live deployment:
+    it applies ``ignore_changes`` against them and names drifted properties in a preview.
+    """
+    return {
+        key: copy.deepcopy(outputs[key])
+        for key in (*INPUTS, OWNER_INPUT)
+        if outputs.get(key) is not None
+    }
+
+
+def version_to_send(spec: DeploymentSpec, model: object) -> str | None:
+    """The version to send when ``spec`` leaves it unset but a deployment of the same model
+    exists: the one it runs (``model`` as Azure reports it), so that a write meant to change
+    something else never moves it to the model's default version. ``None`` otherwise."""
+    if spec.model_version is not None:
+        return spec.model_version
+    name, fmt, version = _get(model, "name"), _get(model, "format"), _get(model, "version")
+    if (
+        isinstance(name, str)
+        and name.lower() == spec.model_name.lower()
+        and (not isinstance(fmt, str) or fmt.lower() == spec.model_format.lower())
+        and isinstance(version, str)
+    ):
+        return version
+    return None
 
 
 def model_change(spec: DeploymentSpec, arm: Mapping[str, Any]) -> str | None:

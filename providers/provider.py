@@ -23,7 +23,7 @@ from aoai_deploy.providers import lifecycle
 from aoai_deploy.providers.config import ProviderConfig
 from aoai_deploy.providers.errors import AoaiDeployError, ConfigError
 from aoai_deploy.providers.lifecycle import Runtime
-from aoai_deploy.providers.logs import install_stderr_handler, logger
+from aoai_deploy.providers.logs import install_stderr_handler
 
 __all__ = ["CrossTenantDeploymentProvider", "Runtime"]
 
@@ -36,7 +36,9 @@ def _surfaced(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
     The SDK's plugin sends the whole traceback to the CLI, which prints it (and CI posts it
     on pull requests). Ours carry everything in their message, first line first; a deep
-    stack of HTTP-layer frames and a chained ``requests`` exception would only bury it.
+    stack of HTTP-layer frames and a chained ``requests`` exception would only bury it. The
+    exception is the one place the error is printed: the CLI shows the plugin's stderr too,
+    so logging it as well would print every failure twice.
     """
 
     @functools.wraps(method)
@@ -44,7 +46,6 @@ def _surfaced(method: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return method(*args, **kwargs)
         except AoaiDeployError as exc:
-            logger.error("%s", str(exc).splitlines()[0])
             raise exc.with_traceback(None) from None
 
     return wrapper
@@ -102,8 +103,8 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         found = lifecycle.read(self._require_runtime(), id_, props)
         if found is None:
             return pulumi.dynamic.ReadResult(None, {})
-        live_id, outputs = found
-        return pulumi.dynamic.ReadResult(live_id, outputs)
+        # The inputs (SDK >= 3.216) become the resource's inputs in the state.
+        return pulumi.dynamic.ReadResult(found.id, found.outputs, found.inputs)
 
     @_surfaced
     def update(

@@ -32,7 +32,8 @@ class CrossTenantDeploymentArgs:
     model_format: pulumi.Input[str] | None = None
     """Model format; ``OpenAI`` when not set."""
     model_version: pulumi.Input[str] | None = None
-    """Model version; ``1`` when not set (fine-tuned models have version 1)."""
+    """Model version (``1`` for fine-tuned models); when not set it is left out of the request,
+    Azure deploys the model's default version, and the ``model`` output shows which."""
     source_account_id: pulumi.Input[str] | None = None
     """ARM id of the account that holds the model, when it is not the destination."""
     source_tenant_id: pulumi.Input[str] | None = None
@@ -69,7 +70,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     deployment_name: pulumi.Output[str]
     model_name: pulumi.Output[str]
     model_format: pulumi.Output[str]
-    model_version: pulumi.Output[str]
+    model_version: pulumi.Output[str | None]
     source_account_id: pulumi.Output[str | None]
     source_tenant_id: pulumi.Output[str | None]
     tenant_id: pulumi.Output[str]

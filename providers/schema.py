@@ -18,6 +18,7 @@ __all__ = [
     "OUTPUTS",
     "OWNER_INPUT",
     "OWNER_TAG",
+    "PROVISIONED_SKUS",
     "SKU_NAMES",
     "VERSION_UPGRADE_OPTIONS",
 ]
@@ -69,9 +70,11 @@ ARM_INPUTS: Final[frozenset[str]] = frozenset(
     }
 )
 
+#: Defaults filled in by ``check``. ``model_version`` has none: left unset, it is left out of
+#: the request and Azure deploys the model's default version ("1" exists only for
+#: fine-tuned models).
 DEFAULTS: Final[dict[str, object]] = {
     "model_format": "OpenAI",
-    "model_version": "1",
     "sku_name": "Standard",
     "sku_capacity": 1,
     "adopt_existing": False,
@@ -102,6 +105,14 @@ SKU_NAMES: Final[tuple[str, ...]] = (
     "GlobalProvisionedManaged",
     "DataZoneProvisionedManaged",
     "DeveloperTier",
+)
+
+#: The SKUs whose deployments Azure moves to another model version or family in place, so
+#: that a model change there is an update, not a replace.
+PROVISIONED_SKUS: Final[tuple[str, ...]] = (
+    "ProvisionedManaged",
+    "GlobalProvisionedManaged",
+    "DataZoneProvisionedManaged",
 )
 
 VERSION_UPGRADE_OPTIONS: Final[tuple[str, ...]] = (

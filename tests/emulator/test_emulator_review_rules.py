@@ -116,9 +116,7 @@ def test_a_subscription_is_readable_with_a_token_of_its_tenant(arm):
     )
     assert response.status_code == 200, response.text
     assert response.json()["tenantId"] == arm.emu.tenant_id("fabrikam")
-    other = arm.get(
-        "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001", api_version="2022-12-01"
-    )
+    other = arm.get("/subscriptions/aaaaaaaa-0000-4000-8000-000000000001", api_version="2022-12-01")
     assert arm.error(other)[0] == "InvalidAuthenticationTokenTenant"
 
 
@@ -147,4 +145,3 @@ def test_outcome_belongs_to_failed_provisioning_only():
         Fault(kind="throttle", outcome="Canceled")
     with pytest.raises(ValueError, match="outcome"):
         Fault(kind="failed-provisioning", outcome="Paused")
-

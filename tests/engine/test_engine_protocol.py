@@ -37,19 +37,24 @@ def tokens(emu: Emulator) -> dict[str, str]:
     return {tenant: emu.token(tenant) for tenant in (SOURCE_TENANT, DEST_TENANT)}
 
 
+def configured(process: PluginProcess, emu: Emulator, tokens: dict[str, str]) -> PluginProcess:
+    """Configure as the engine does at the start of an update."""
+    process.configure(
+        {
+            "aoai-deploy:armEndpoint": emu.base_url,
+            "aoai-deploy:caBundle": emu.ca_path,
+            "aoai-deploy:credential": "static",
+            "aoai-deploy:staticTokens": secret(json.dumps(tokens)),
+            "aoai-deploy-example:unrelated": "value",
+        }
+    )
+    return process
+
+
 @pytest.fixture
 def plugin(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
     with PluginProcess() as process:
-        process.configure(
-            {
-                "aoai-deploy:armEndpoint": emu.base_url,
-                "aoai-deploy:caBundle": emu.ca_path,
-                "aoai-deploy:credential": "static",
-                "aoai-deploy:staticTokens": secret(json.dumps(tokens)),
-                "aoai-deploy-example:unrelated": "value",
-            }
-        )
-        yield process
+        yield configured(process, emu, tokens)
 
 
 def program_inputs(**overrides: Any) -> dict[str, Any]:
@@ -112,10 +117,12 @@ def test_full_lifecycle_as_up_refresh_and_destroy_drive_it(
     assert diff.replaces == ["deployment_name"]
     assert diff.delete_before_replace is False
 
-    # destroy, then refresh sees it gone
-    plugin.delete("ft", id_, outs)
-    assert emu.deployment(DEST_ACCOUNT, "ft") is None
-    gone_id, _ = plugin.read("ft", id_, outs)
+    # `pulumi destroy` (the engine starts a plugin process per update), then refresh sees
+    # it gone
+    with PluginProcess() as destroying:
+        configured(destroying, emu, tokens).delete("ft", id_, outs)
+        assert emu.deployment(DEST_ACCOUNT, "ft") is None
+        gone_id, _ = destroying.read("ft", id_, outs)
     assert gone_id == ""
 
     assert_no_secret_anywhere(plugin, tokens, [json.dumps(outs), json.dumps(refreshed)])
@@ -171,8 +178,43 @@ def test_a_failed_create_surfaces_the_arm_code_on_the_first_line(
     assert message_lines[0].startswith(f"creating {DEPLOYMENT_ID}: InsufficientQuota: ")
     assert "lower sku_capacity" in message_lines[1]
     assert "The above exception was the direct cause" not in details
-    assert f"aoai-deploy: ERROR: creating {DEPLOYMENT_ID}: InsufficientQuota" in plugin.stderr()
     assert_no_secret_anywhere(plugin, tokens, [details])
+
+
+def test_an_error_is_printed_once(
+    plugin: PluginProcess, emu: Emulator, tokens: dict[str, str]
+) -> None:
+    """Issue 10, item 14: the CLI shows the plugin's stderr lines and the exception; the
+    error went to both, so every failure was printed twice."""
+    emu.inject(Fault(kind="insufficient-quota", method="PUT"))
+    checked, _ = plugin.check("ft", program_inputs(sku_capacity=900))
+
+    with pytest.raises(grpc.RpcError) as caught:
+        plugin.create("ft", checked)
+
+    assert f"creating {DEPLOYMENT_ID}: InsufficientQuota" in (caught.value.details() or "")
+    assert "InsufficientQuota" not in plugin.stderr()
+
+
+def test_refresh_sends_back_inputs_that_reflect_the_live_deployment(
+    plugin: PluginProcess, emu: Emulator
+) -> None:
+    """Issue 10, item 10: the SDK (>= 3.216) passes a read's inputs to the engine, which
+    keeps them for ``ignore_changes`` and the preview's property diff."""
+    checked, _ = plugin.check("ft", program_inputs())
+    id_, outs = plugin.create("ft", checked)
+    body = emu.deployment(DEST_ACCOUNT, "ft")
+    assert body is not None
+    body["sku"]["capacity"] = 4
+    emu.put_deployment_direct(DEST_ACCOUNT, "ft", body)
+
+    _, refreshed, inputs = plugin.read_with_inputs("ft", id_, outs)
+
+    assert refreshed["sku_capacity"] == 4
+    assert inputs is not None, "the plugin sent no inputs: the engine keeps stale ones"
+    assert inputs["sku_capacity"] == 4
+    assert inputs["model_name"] == FT_MODEL
+    assert inputs["__provider"] == plugin.provider
 
 
 def assert_no_secret_anywhere(

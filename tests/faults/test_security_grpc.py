@@ -1,8 +1,9 @@
 """No token leaves through the plugin: not in a gRPC reply, an error, stderr or the pickle.
 
-The real plugin (``python -m pulumi.dynamic``, logging at DEBUG) runs a create, a read, an
-update and a delete under each fault kind the emulator injects, plus a 409 from another
-client's write, with the fault on each of the three writes in turn. Every reply and every
+The real plugin (``python -m pulumi.dynamic``, logging at DEBUG) runs a create, a read and
+an update (a capacity change: a PATCH) under each fault kind the emulator injects, plus a
+409 from another client's write, and a second plugin process (a `pulumi destroy`) the
+delete, with the fault on each of the three writes in turn. Every reply and every
 error detail is kept, and at the end they, the plugin's stderr and the pickled provider are
 searched for each token and for its payload segment.
 """
@@ -29,7 +30,7 @@ from seed_ids import DEST_ACCOUNT, DEST_TENANT, SOURCE_ACCOUNT, SOURCE_TENANT
 pytestmark = pytest.mark.slow
 
 CONTRIBUTOR = "a001fd3d-188f-4b5d-821b-7da978bf7442"
-_METHOD = {"create": "PUT", "update": "PUT", "delete": "DELETE"}
+_METHOD = {"create": "PUT", "update": "PATCH", "delete": "DELETE"}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,7 @@ def tokens(emu: Emulator) -> dict[str, str]:
     return {tenant: emu.token(tenant) for tenant in (SOURCE_TENANT, DEST_TENANT)}
 
 
-@pytest.fixture(scope="module")
-def plugin(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
+def _configured_plugin(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
     with PluginProcess(env={"AOAI_DEPLOY_LOG_LEVEL": "DEBUG"}) as process:
         process.configure(
             {
@@ -56,6 +56,19 @@ def plugin(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
             }
         )
         yield process
+
+
+@pytest.fixture(scope="module")
+def plugin(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
+    """The plugin process of the `pulumi up`s."""
+    yield from _configured_plugin(emu, tokens)
+
+
+@pytest.fixture(scope="module")
+def destroyer(emu: Emulator, tokens: dict[str, str]) -> Iterator[PluginProcess]:
+    """The plugin process of a `pulumi destroy`: the engine never deletes a resource in the
+    update that created it (and the provider leaves an id its own create wrote alone)."""
+    yield from _configured_plugin(emu, tokens)
 
 
 def _front_door(kind: str, **extra: Any) -> Callable[[Emulator, str], None]:
@@ -71,7 +84,7 @@ def _failed_provisioning(emu: Emulator, verb: str) -> None:
 
 def _quota(emu: Emulator, verb: str) -> None:
     if verb != "delete":
-        emu.inject(Fault(kind="insufficient-quota", method="PUT"))
+        emu.inject(Fault(kind="insufficient-quota", method=_METHOD[verb]))
 
 
 def _role_window(emu: Emulator, _verb: str) -> None:
@@ -122,7 +135,11 @@ class Transcript:
 
 
 def _lifecycle(
-    plugin: PluginProcess, emu: Emulator, kind: str, transcript: Transcript
+    plugin: PluginProcess,
+    destroyer: PluginProcess,
+    emu: Emulator,
+    kind: str,
+    transcript: Transcript,
 ) -> list[str]:
     """Create, read, update, delete one deployment with the fault before each write."""
     arrange, fails = SCENARIOS[kind]
@@ -151,11 +168,11 @@ def _lifecycle(
         failed.append("update")
 
     arrange(emu, "delete")
-    ok, _ = transcript.call(plugin.delete, name, id_, outs)
+    ok, _ = transcript.call(destroyer.delete, name, id_, outs)
     emu.clear_faults()
     if not ok:
         failed.append("delete")
-        ok, _ = transcript.call(plugin.delete, name, id_, outs)
+        ok, _ = transcript.call(destroyer.delete, name, id_, outs)
         assert ok, transcript.errors[-1]
     assert emu.deployment(DEST_ACCOUNT, name) is None
     assert fails == bool(failed), (kind, failed, transcript.errors[-3:])
@@ -163,11 +180,11 @@ def _lifecycle(
 
 
 def test_no_token_in_replies_errors_stderr_or_pickle_across_the_fault_kinds(
-    plugin: PluginProcess, emu: Emulator, tokens: dict[str, str]
+    plugin: PluginProcess, destroyer: PluginProcess, emu: Emulator, tokens: dict[str, str]
 ) -> None:
     transcript = Transcript()
 
-    failed = {kind: _lifecycle(plugin, emu, kind, transcript) for kind in SCENARIOS}
+    failed = {kind: _lifecycle(plugin, destroyer, emu, kind, transcript) for kind in SCENARIOS}
 
     # The faults bit: the failing kinds failed on their writes, with their ARM codes.
     assert failed["failed-provisioning"] == ["create", "update", "delete"]
@@ -185,6 +202,7 @@ def test_no_token_in_replies_errors_stderr_or_pickle_across_the_fault_kinds(
         **{f"reply {n}": text for n, text in enumerate(transcript.replies, start=1)},
         **{f"error {n}": text for n, text in enumerate(transcript.errors, start=1)},
         "the plugin's stderr": stderr,
+        "the destroying plugin's stderr": destroyer.stderr(),
         "the pickled provider": provider,
         "the unpickled bytes": base64.b64decode(provider).decode("latin-1"),
     }

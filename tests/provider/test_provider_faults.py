@@ -146,13 +146,13 @@ def test_put_without_async_header_polls_the_resource(
 
 
 def test_location_polling_for_put_and_delete(
-    provider: CrossTenantDeploymentProvider, emu: Emulator
+    provider: CrossTenantDeploymentProvider, make_provider: MakeProvider, emu: Emulator
 ) -> None:
     emu.settings.async_style = "location"
     emu.settings.running_status = "Creating"
 
     outs = provider.create(checked(provider, cross_tenant_inputs())).outs or {}
-    provider.delete(DEPLOYMENT_ID, outs)
+    make_provider().delete(DEPLOYMENT_ID, outs)  # `pulumi destroy`, another process
 
     assert emu.deployment(DEST_ACCOUNT, "ft") is None
     assert any(e.route == "location" for e in emu.request_log)

@@ -11,7 +11,7 @@ from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers import ForeignDeploymentError, OperationTimeoutError
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 from aoai_deploy.providers.schema import OWNER_TAG
-from provider_kit import OWNER, checked, cross_tenant_inputs
+from provider_kit import OWNER, MakeProvider, checked, cross_tenant_inputs
 from seed_ids import (
     DEST_ACCOUNT,
     DEST_TENANT,
@@ -98,7 +98,7 @@ def test_read_reports_live_state_and_404_means_gone(
     assert gone.id is None
 
 
-def test_update_puts_the_whole_body_with_the_new_capacity(
+def test_update_of_capacity_and_tags_is_a_patch_without_the_source(
     provider: CrossTenantDeploymentProvider, emu: Emulator
 ) -> None:
     olds = provider.create(checked(provider, cross_tenant_inputs())).outs or {}
@@ -112,7 +112,24 @@ def test_update_puts_the_whole_body_with_the_new_capacity(
     assert stored["sku"]["capacity"] == 3
     assert stored["tags"] == {"team": "ml", OWNER_TAG: OWNER}
     assert stored["properties"]["model"]["sourceAccount"].lower() == SOURCE_ACCOUNT.lower()
-    assert len(writes(emu)) == 2
+    (patch,) = writes(emu, "PATCH")
+    assert patch.aux == ()
+    assert len(writes(emu)) == 1  # the create's PUT only
+
+
+def test_update_of_anything_else_puts_the_whole_body_with_the_auxiliary_token(
+    provider: CrossTenantDeploymentProvider, emu: Emulator
+) -> None:
+    olds = provider.create(checked(provider, cross_tenant_inputs())).outs or {}
+    news = checked(provider, cross_tenant_inputs(rai_policy_name="strict", sku_capacity=2))
+
+    outs = provider.update(DEPLOYMENT_ID, olds, news).outs or {}
+
+    assert outs["rai_policy_name"] == "strict"
+    assert outs["sku_capacity"] == 2
+    create_put, update_put = writes(emu)
+    assert [tid for tid, _ in update_put.aux] == [SOURCE_TENANT]
+    assert writes(emu, "PATCH") == []
 
 
 def test_update_of_provider_side_inputs_only_sends_no_write(
@@ -129,15 +146,30 @@ def test_update_of_provider_side_inputs_only_sends_no_write(
 
 
 def test_delete_waits_until_gone_and_404_counts_as_done(
+    make_provider: MakeProvider, emu: Emulator
+) -> None:
+    up = make_provider()
+    outs = up.create(checked(up, cross_tenant_inputs())).outs or {}
+    destroy = make_provider()  # `pulumi destroy`: another plugin process
+
+    destroy.delete(DEPLOYMENT_ID, outs)
+
+    assert emu.deployment(DEST_ACCOUNT, "ft") is None
+    destroy.delete(DEPLOYMENT_ID, outs)  # already gone: still success
+    assert len(writes(emu, "DELETE")) == 2
+
+
+def test_delete_in_the_update_that_created_the_id_leaves_it_in_place(
     provider: CrossTenantDeploymentProvider, emu: Emulator
 ) -> None:
+    """The engine never deletes a resource in the update that created it: a delete of an
+    id this update's create wrote is the old resource's, in a replace that keeps the id."""
     outs = provider.create(checked(provider, cross_tenant_inputs())).outs or {}
 
     provider.delete(DEPLOYMENT_ID, outs)
 
-    assert emu.deployment(DEST_ACCOUNT, "ft") is None
-    provider.delete(DEPLOYMENT_ID, outs)  # already gone: still success
-    assert len(writes(emu, "DELETE")) == 2
+    assert emu.deployment(DEST_ACCOUNT, "ft") is not None
+    assert writes(emu, "DELETE") == []
 
 
 def test_create_refuses_a_foreign_deployment_unless_adopt_existing(

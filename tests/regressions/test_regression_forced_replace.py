@@ -21,7 +21,7 @@ from typing import Any
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from provider_kit import checked
+from provider_kit import MakeProvider, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
 
@@ -73,3 +73,40 @@ def test_forced_replace_leaves_the_deployment_in_place(
         "after `pulumi up --replace` the state holds the deployment's id, but the deployment "
         "was deleted by the replace's own delete step"
     )
+
+
+def test_forced_replace_keeps_the_deployment_when_arm_sends_no_etag(
+    register: Any,
+    registered_inputs: Any,
+    make_provider: MakeProvider,
+    emu: Emulator,
+) -> None:
+    """Issue 10, item 1: Azure's 2024-10-01 examples carry no etag (and an identical PUT
+    need not change one), so an etag cannot tell the old resource's delete from another."""
+    emu.settings.etag_key = None
+    (request,) = register(_declare)
+    first_up = make_provider()
+    inputs = checked(first_up, registered_inputs(request))
+    created = first_up.create(inputs)
+
+    replacing_up = make_provider()  # `pulumi up --replace`: another plugin process
+    _forced_replace(replacing_up, request, created.id, created.outs or {}, inputs)
+
+    assert emu.deployment(DEST_ACCOUNT, "ft") is not None, (
+        "with no etag from ARM, the replace's delete removed the deployment its create "
+        "had just written"
+    )
+
+
+def test_a_replace_with_a_new_arm_id_still_deletes_the_old_deployment(
+    make_provider: MakeProvider, emu: Emulator
+) -> None:
+    first_up = make_provider()
+    created = first_up.create(checked(first_up, cross_tenant_inputs()))
+
+    renaming_up = make_provider()
+    renaming_up.create(checked(renaming_up, cross_tenant_inputs(deployment_name="ft2")))
+    renaming_up.delete(created.id, created.outs or {})
+
+    assert emu.deployment(DEST_ACCOUNT, "ft") is None
+    assert emu.deployment(DEST_ACCOUNT, "ft2") is not None

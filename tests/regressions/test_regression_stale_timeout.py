@@ -17,7 +17,7 @@ from typing import Any
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from provider_kit import checked, cross_tenant_inputs
+from provider_kit import MakeProvider, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT
 
 
@@ -33,7 +33,7 @@ def _up(
 
 
 def test_raising_operation_timeout_gives_the_next_delete_more_time(
-    provider: CrossTenantDeploymentProvider, emu: Emulator
+    provider: CrossTenantDeploymentProvider, make_provider: MakeProvider, emu: Emulator
 ) -> None:
     created = provider.create(checked(provider, cross_tenant_inputs(operation_timeout_seconds=60)))
     outputs = _up(
@@ -45,6 +45,6 @@ def test_raising_operation_timeout_gives_the_next_delete_more_time(
     emu.settings.deprovisioning_seconds = 600  # a delete that takes ten minutes
     emu.settings.retry_after = 30
 
-    provider.delete(created.id, outputs)  # `pulumi destroy`
+    make_provider().delete(created.id, outputs)  # `pulumi destroy`, another plugin process
 
     assert emu.deployment(DEST_ACCOUNT, "ft") is None

@@ -187,6 +187,19 @@ class PluginProcess:
         )
         return reply.id, _from_struct(reply.properties)
 
+    def read_with_inputs(
+        self, name: str, id_: str, outputs: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+        """Read as refresh does: the id, the outputs and the inputs the plugin sent back
+        (``None`` when it sent none, and the engine keeps the old ones)."""
+        reply = self.stub.Read(
+            proto.ReadRequest(
+                id=id_, urn=urn(name), properties=_to_struct(self._with_provider(outputs))
+            )
+        )
+        inputs = _from_struct(reply.inputs) if reply.HasField("inputs") else None
+        return reply.id, _from_struct(reply.properties), inputs
+
     def update(
         self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,10 +76,16 @@ class StateReport:
 
 
 class Engine:
-    """Calls the provider as the Pulumi engine does and records what the engine would."""
+    """Calls the provider as the Pulumi engine does and records what the engine would.
 
-    def __init__(self, provider: CrossTenantDeploymentProvider) -> None:
-        self.provider = provider
+    The engine starts a plugin process per update: each call of :meth:`up`, and each lone
+    call of :meth:`create`, :meth:`read`, :meth:`update` or :meth:`delete` (a ``pulumi`` command
+    of its own), gets a provider of its own, as a new process would.
+    """
+
+    def __init__(self, new_provider: Callable[[], CrossTenantDeploymentProvider]) -> None:
+        self._new_provider = new_provider
+        self.provider = new_provider()
         self.state: dict[str, Recorded] = {}
         self.pending_deletes: list[Recorded] = []
         #: ARM ids whose DELETE was sent but did not finish: Azure may still remove them.
@@ -91,16 +97,38 @@ class Engine:
         assert failures == [], failures
         return dict(result.inputs)
 
-    # -- one provider call each -----------------------------------------------------------
+    def new_update(self) -> None:
+        """Start another update: a fresh plugin process, so a fresh provider."""
+        self.provider = self._new_provider()
+
+    # -- one provider call each, as an update of its own ----------------------------------
 
     def create(self, name: str, raw: Mapping[str, Any]) -> Recorded:
+        self.new_update()
+        return self._create(name, raw)
+
+    def read(self, name: str) -> None:
+        self.new_update()
+        self._read(name)
+
+    def update(self, name: str, raw: Mapping[str, Any]) -> None:
+        self.new_update()
+        self._update(name, raw)
+
+    def delete(self, name: str) -> None:
+        self.new_update()
+        self._delete_named(name)
+
+    # -- the calls within an update -------------------------------------------------------
+
+    def _create(self, name: str, raw: Mapping[str, Any]) -> Recorded:
         result = self.provider.create(self.checked(raw))
         recorded = Recorded(name, result.id, dict(result.outs or {}))
         self.state[name] = recorded
         self.doomed.discard(result.id.lower())
         return recorded
 
-    def read(self, name: str) -> None:
+    def _read(self, name: str) -> None:
         recorded = self.state[name]
         result = self.provider.read(recorded.id, recorded.outputs)
         if not result.id:
@@ -108,12 +136,12 @@ class Engine:
         else:
             recorded.outputs = dict(result.outs or {})
 
-    def update(self, name: str, raw: Mapping[str, Any]) -> None:
+    def _update(self, name: str, raw: Mapping[str, Any]) -> None:
         recorded = self.state[name]
         result = self.provider.update(recorded.id, recorded.outputs, self.checked(raw))
         recorded.outputs = dict(result.outs or {})
 
-    def delete(self, name: str) -> None:
+    def _delete_named(self, name: str) -> None:
         self._delete(self.state[name])
         del self.state[name]
 
@@ -129,6 +157,7 @@ class Engine:
 
     def up(self, desired: Mapping[str, Mapping[str, Any] | None]) -> None:
         """One ``pulumi up`` of the whole program; stops at the first failure (re-raised)."""
+        self.new_update()
         for recorded in list(self.pending_deletes):
             self._delete(recorded)
             self.pending_deletes.remove(recorded)
@@ -137,7 +166,7 @@ class Engine:
                 self._reconcile(name, raw)
         for name, raw in desired.items():
             if raw is None and name in self.state:
-                self.delete(name)
+                self._delete_named(name)
 
     def reconciled(self, name: str, raw: Mapping[str, Any] | None) -> bool:
         """Whether ``up`` would do nothing for this resource."""
@@ -152,19 +181,19 @@ class Engine:
     def _reconcile(self, name: str, raw: Mapping[str, Any]) -> None:
         recorded = self.state.get(name)
         if recorded is None:
-            self.create(name, raw)
+            self._create(name, raw)
             return
         news = self.checked(raw)
         diff = self.provider.diff(recorded.id, recorded.outputs, news)
         if not diff.changes:
             return
         if not diff.replaces:
-            self.update(name, raw)
+            self._update(name, raw)
         elif diff.delete_before_replace:
-            self.delete(name)
-            self.create(name, raw)
+            self._delete_named(name)
+            self._create(name, raw)
         else:
-            self.create(name, raw)  # the new one replaces `recorded` in the state
+            self._create(name, raw)  # the new one replaces `recorded` in the state
             self.pending_deletes.append(recorded)
             self._delete(recorded)
             self.pending_deletes.remove(recorded)
@@ -237,11 +266,18 @@ class Lab:
                 policy=policy,
                 rng=random.Random(jitter_seed),  # noqa: S311 - jitter, not cryptography
             )
-            self.provider = CrossTenantDeploymentProvider(Runtime(config, tokens, client))
+            # One client (and jitter sequence) for the whole run; a Runtime per update.
+            self.engine = Engine(
+                lambda: CrossTenantDeploymentProvider(Runtime(config, tokens, client))
+            )
         except BaseException:
             self.emu.stop()
             raise
-        self.engine = Engine(self.provider)
+
+    @property
+    def provider(self) -> CrossTenantDeploymentProvider:
+        """The provider of the engine's current update."""
+        return self.engine.provider
 
     def close(self) -> None:
         errors = self.emu.internal_errors

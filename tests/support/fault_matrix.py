@@ -75,7 +75,7 @@ _GERUND: Final = {
 _TARGET: Final = {
     "create": ("deployment", "PUT"),
     "read": ("deployment", "GET"),
-    "update": ("deployment", "PUT"),
+    "update": ("deployment", "PATCH"),  # a capacity change: Deployments_Update
     "delete": ("deployment", "DELETE"),
     "poll-operation": ("operation", "GET"),
     "poll-location": ("location", "GET"),
@@ -147,14 +147,16 @@ def _consumed(lab: Lab, _verb: str, _error: AoaiDeployError | None) -> bool:
     return lab.emu.pending_faults() == []
 
 
+def _write_method(verb: str) -> str:
+    return {"delete": "DELETE", "update": "PATCH"}.get(verb, "PUT")
+
+
 def _failed_provisioning(lab: Lab, verb: str) -> None:
-    lab.emu.inject(
-        Fault(kind="failed-provisioning", method="DELETE" if verb == "delete" else "PUT")
-    )
+    lab.emu.inject(Fault(kind="failed-provisioning", method=_write_method(verb)))
 
 
-def _quota(lab: Lab, _verb: str) -> None:
-    lab.emu.inject(Fault(kind="insufficient-quota", method="PUT"))
+def _quota(lab: Lab, verb: str) -> None:
+    lab.emu.inject(Fault(kind="insufficient-quota", method=_write_method(verb)))
 
 
 def _role_window(lab: Lab, _verb: str) -> None:
@@ -257,7 +259,7 @@ ROWS: Final[tuple[Row, ...]] = (
     Row(
         "insufficient-quota",
         "insufficient quota",
-        "`insufficient-quota`: 400 `InsufficientQuota` on the PUT",
+        "`insufficient-quota`: 400 `InsufficientQuota` on the PUT (the PATCH of an update)",
         ("create", "update"),
         _quota,
         _consumed,

@@ -34,3 +34,25 @@ def checked(provider: CrossTenantDeploymentProvider, raw: dict[str, Any]) -> dic
     result = provider.check({}, raw)
     assert result.failures == [], [(f.property, f.reason) for f in result.failures]
     return result.inputs
+
+
+def base_model_inputs(**overrides: Any) -> dict[str, Any]:
+    """Inputs for a base model the destination account holds (gpt-4o-mini), no source."""
+    inputs: dict[str, Any] = {
+        "account_id": DEST_ACCOUNT,
+        "deployment_name": "chat",
+        "model_name": "gpt-4o-mini",
+        "tenant_id": DEST_TENANT,
+        "owner": OWNER,
+    }
+    inputs.update(overrides)
+    return inputs
+
+
+def arm_writes(emu: Any) -> list[tuple[str, str]]:
+    """``(method, path)`` of each PUT, PATCH and DELETE of a deployment, in order."""
+    return [
+        (entry.method, entry.path)
+        for entry in emu.request_log
+        if entry.method in ("PUT", "PATCH", "DELETE") and "/deployments/" in entry.path
+    ]

@@ -52,7 +52,8 @@ def olds() -> dict[str, Any]:
     """Old outputs after a create of WRITTEN (tenant_id resolved to the home tenant)."""
     inputs, failures = check_inputs(WRITTEN)
     assert failures == []
-    arm = {"properties": {"provisioningState": "Succeeded"}, "etag": '"1"'}
+    model = {"format": "OpenAI", "name": FT_MODEL, "version": "1"}
+    arm = {"properties": {"provisioningState": "Succeeded", "model": model}, "etag": '"1"'}
     return outputs_from_arm(inputs, arm, tenant_id=DEST_TENANT, cross_tenant=True)
 
 
@@ -123,10 +124,17 @@ def test_same_inputs_no_diff() -> None:
             ),
             id="source-removed",
         ),
+        # what is sent to Azure decides: cross-tenant before and after is an update
+        # (another auxiliary token, the same body), a change of cross-tenant-ness a replace
         pytest.param(
             {"source_tenant_id": OTHER_TENANT},
+            FieldDiff(["source_tenant_id"], [], False),
+            id="source_tenant_id-still-cross-tenant",
+        ),
+        pytest.param(
+            {"source_tenant_id": DEST_TENANT},
             FieldDiff(["source_tenant_id"], ["source_tenant_id"], True),
-            id="source_tenant_id",
+            id="source_tenant_id-now-the-destination-tenant",
         ),
         pytest.param(
             {"source_tenant_id": ...},
@@ -141,6 +149,11 @@ def test_same_inputs_no_diff() -> None:
         # update in place
         pytest.param(
             {"model_version": "2"}, FieldDiff(["model_version"], [], False), id="model_version"
+        ),
+        pytest.param(
+            {"model_name": "gpt-4o", "sku_name": "ProvisionedManaged"},
+            FieldDiff(["model_name", "sku_name"], ["sku_name"], True),
+            id="model_name-with-a-move-to-provisioned",
         ),
         pytest.param(
             {"sku_capacity": 5.0}, FieldDiff(["sku_capacity"], [], False), id="sku_capacity"
@@ -228,7 +241,8 @@ def test_changes_are_listed_in_inputs_order() -> None:
         pytest.param({"sku_name": "STANDARD"}, id="sku_name-upper"),
         pytest.param({"sku_capacity": 1.0}, id="capacity-float-equals-int"),
         pytest.param({"sku_capacity": 1}, id="capacity-int"),
-        pytest.param({"model_version": "1"}, id="model_version-default-written"),
+        pytest.param({"model_version": "1"}, id="model_version-the-one-azure-chose-written"),
+        pytest.param({"model_version": ...}, id="model_version-unset"),
         pytest.param({"model_format": "OpenAI"}, id="model_format-default-written"),
         pytest.param({"api_version": "2024-10-01"}, id="api_version-default-written"),
         pytest.param({"tags": {"team": "ml"}}, id="same-tags"),
@@ -236,6 +250,47 @@ def test_changes_are_listed_in_inputs_order() -> None:
 )
 def test_equal_values_are_no_change(changes: dict[str, Any]) -> None:
     assert diff_inputs(olds(), news(**changes)) == NO_DIFF
+
+
+@pytest.mark.parametrize(
+    "sku", ["ProvisionedManaged", "GlobalProvisionedManaged", "datazoneprovisionedmanaged"]
+)
+@pytest.mark.parametrize("field", ["model_name", "model_format"])
+def test_a_new_model_on_a_provisioned_sku_is_an_update(sku: str, field: str) -> None:
+    old = olds() | {"sku_name": sku}
+    diff = diff_inputs(old, news(sku_name=sku, **{field: "gpt-4o"}))
+    assert diff == FieldDiff([field], [], False)
+
+
+def test_a_new_model_on_an_unknown_sku_is_a_replace() -> None:
+    old = olds() | {"sku_name": "ProvisionedManaged"}
+    diff = diff_inputs(old, news(sku_name=Unknown(), model_name="gpt-4o"))
+    assert "model_name" in diff.replaces
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(None, DEST_TENANT), (DEST_TENANT, None), (DEST_TENANT.upper(), None)],
+    ids=["set-to-destination", "unset", "unset-from-upper-case"],
+)
+def test_source_tenant_unset_and_the_destination_tenant_are_one_copy(
+    old: str | None, new: str | None
+) -> None:
+    written = {"source_tenant_id": old, "tenant_id": DEST_TENANT}
+    before = outputs_from_arm(news(**written), {}, tenant_id=DEST_TENANT, cross_tenant=False)
+    diff = diff_inputs(before, news(source_tenant_id=new if new else ..., tenant_id=DEST_TENANT))
+    assert diff.replaces == []
+    assert diff.changes == ["source_tenant_id"]
+
+
+def test_a_source_tenant_not_known_yet_is_a_replace() -> None:
+    diff = diff_inputs(olds(), news(source_tenant_id=Unknown()))
+    assert diff.replaces == ["source_tenant_id"]
+
+
+def test_a_version_written_down_that_azure_did_not_choose_is_an_update() -> None:
+    old = olds() | {"model_version": None}
+    assert diff_inputs(old, news(model_version="2")).changes == ["model_version"]
 
 
 def test_version_upgrade_option_compares_ignoring_case() -> None:

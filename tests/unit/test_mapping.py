@@ -125,14 +125,17 @@ def test_cross_tenant_body_is_the_documented_request() -> None:
         "sku": {"name": "standard", "capacity": 1},
         "tags": {OWNER_TAG: "proj/dev/ft"},
         "properties": {
-            "model": {
-                "format": "OpenAI",
-                "name": FT_MODEL,
-                "version": "1",
-                "sourceAccount": SOURCE,
-            }
+            "model": {"format": "OpenAI", "name": FT_MODEL, "sourceAccount": SOURCE}
         },
     }
+
+
+def test_a_version_left_unset_is_left_out_of_the_body() -> None:
+    # Azure then deploys the model's default version (FACTS.md); "1" exists only for
+    # fine-tuned models, and a base model sent "1" fails with DeploymentModelNotSupported.
+    assert "version" not in deployment_body(spec(), cross_tenant=False)["properties"]["model"]
+    pinned = deployment_body(spec(model_version="1"), cross_tenant=False)
+    assert pinned["properties"]["model"]["version"] == "1"
 
 
 @pytest.mark.parametrize(
@@ -285,7 +288,7 @@ def test_outputs_echo_every_input_with_defaults_and_resolved_tenant() -> None:
     assert outputs["deployment_name"] == "ft-1"
     assert outputs["model_name"] == FT_MODEL
     assert outputs["model_format"] == "OpenAI"
-    assert outputs["model_version"] == "1"
+    assert outputs["model_version"] is None  # not set: Azure's choice is in `model`
     assert outputs["source_account_id"] == SOURCE
     assert outputs["source_tenant_id"] == SOURCE_TENANT
     assert outputs["tenant_id"] == DEST_TENANT
@@ -366,6 +369,7 @@ def old_outputs(**changes: Any) -> dict[str, Any]:
     inputs: dict[str, Any] = {
         "source_account_id": SOURCE,
         "source_tenant_id": SOURCE_TENANT,
+        "model_version": "1",
         "rai_policy_name": "Microsoft.DefaultV2",
         "version_upgrade_option": "NoAutoUpgrade",
         "tags": {"team": "ml"},
@@ -479,7 +483,7 @@ def test_refresh_never_touches_the_source_tenant() -> None:
     assert refreshed_outputs(old_outputs(), arm_deployment())["source_tenant_id"] == SOURCE_TENANT
 
 
-@pytest.mark.parametrize("field", ["rai_policy_name", "version_upgrade_option"])
+@pytest.mark.parametrize("field", ["model_version", "rai_policy_name", "version_upgrade_option"])
 def test_refresh_leaves_azure_defaults_alone_when_the_user_set_nothing(field: str) -> None:
     old = old_outputs(**{field: None})
     assert refreshed_outputs(old, arm_deployment())[field] is None
