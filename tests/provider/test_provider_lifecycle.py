@@ -127,7 +127,7 @@ def test_update_of_anything_else_puts_the_whole_body_with_the_auxiliary_token(
 
     assert outs["rai_policy_name"] == "strict"
     assert outs["sku_capacity"] == 2
-    create_put, update_put = writes(emu)
+    _create_put, update_put = writes(emu)
     assert [tid for tid, _ in update_put.aux] == [SOURCE_TENANT]
     assert writes(emu, "PATCH") == []
 
