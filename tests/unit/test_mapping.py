@@ -124,9 +124,7 @@ def test_cross_tenant_body_is_the_documented_request() -> None:
     assert deployment_body(the_spec, cross_tenant=True) == {
         "sku": {"name": "standard", "capacity": 1},
         "tags": {OWNER_TAG: "proj/dev/ft"},
-        "properties": {
-            "model": {"format": "OpenAI", "name": FT_MODEL, "sourceAccount": SOURCE}
-        },
+        "properties": {"model": {"format": "OpenAI", "name": FT_MODEL, "sourceAccount": SOURCE}},
     }
 
 
