@@ -11,10 +11,11 @@ from aoai_deploy.providers.config import CONFIG_KEYS
 from aoai_deploy.providers.diff import (
     DELETE_FIRST_FIELDS,
     IGNORED_FIELDS,
+    IN_PLACE_ON_PROVISIONED,
     NEW_ID_FIELDS,
     UPDATE_FIELDS,
 )
-from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OUTPUTS
+from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OUTPUTS, PROVISIONED_SKUS
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
@@ -52,26 +53,37 @@ def test_provider_config_table_lists_every_key_the_provider_reads() -> None:
 def test_inputs_table_lists_every_input_with_its_default() -> None:
     rows = table_under("### `CrossTenantDeployment` inputs")
     assert [row[0] for row in rows] == list(INPUTS)
-    for name, default, _ in rows:
+    for name, _type, default, _ in rows:
         if name in DEFAULTS:
-            expected = DEFAULTS[name]
-            shown = {"false": False, "true": True}.get(default, default)
-            assert str(shown) == str(expected), name
+            # As DESIGN.md writes them: Python literals, strings in quotes.
+            assert default.strip('"') == str(DEFAULTS[name]), name
         else:
-            assert default in {"required", "none", "the credential's home tenant"}, name
+            assert default in {"required", "none", "credential's home tenant"} or (
+                default.startswith("none: ")
+            ), name
 
 
 def test_inputs_table_says_what_a_change_means_as_the_diff_does() -> None:
-    for name, _, change in table_under("### `CrossTenantDeployment` inputs"):
+    for name, _, _, change in table_under("### `CrossTenantDeployment` inputs"):
         if name in NEW_ID_FIELDS:
-            assert change == "replace (a new ARM id)", name
+            assert change == "replace (new ARM id)", name
         elif name in DELETE_FIRST_FIELDS:
-            assert change.startswith("replace, deleting first"), name
+            assert change.startswith("replace, delete first"), name
+            if name in IN_PLACE_ON_PROVISIONED:
+                assert change.endswith("update in place on provisioned SKUs"), name
+            if name == "source_tenant_id":
+                assert "only when whether the copy is cross-tenant changes" in change
         elif name in UPDATE_FIELDS:
             assert change.startswith("update"), name
         else:
             assert name in IGNORED_FIELDS
-            assert change == "nothing", name
+            assert change == "none", name
+
+
+def test_the_provisioned_skus_named_under_the_table_are_the_ones_the_diff_knows() -> None:
+    section = README.split("### `CrossTenantDeployment` inputs", 1)[1]
+    sentence = section.split("Provisioned SKUs (", 1)[1].split(")", 1)[0]
+    assert re.findall(r"`(\w+)`", sentence) == list(PROVISIONED_SKUS)
 
 
 def test_outputs_sentence_names_every_output() -> None:
