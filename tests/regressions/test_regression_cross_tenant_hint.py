@@ -14,6 +14,8 @@ Fixed: on that failure the provider looks the source subscription's tenant up th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from aoai_deploy.emulator import Emulator
@@ -42,3 +44,44 @@ def test_a_copy_from_another_tenant_without_its_tenant_names_the_tenant_to_set(
     assert lookups[0].status == 401
     assert "authorization" not in lookups[0].headers_seen
     assert lookups[0].tenant is None
+
+
+@pytest.mark.parametrize(
+    ("status", "challenge", "expected"),
+    [
+        pytest.param(
+            401,
+            f'Bearer authorization_uri="https://login.microsoftonline.com/{SOURCE_TENANT}", '
+            'error="invalid_token"',
+            SOURCE_TENANT,
+            id="microsoftonline",
+        ),
+        pytest.param(
+            401,
+            f'Bearer authorization_uri="https://login.windows.net/{SOURCE_TENANT.upper()}"',
+            SOURCE_TENANT,
+            id="windows-net-upper-case",
+        ),
+        pytest.param(
+            401, 'Bearer authorization_uri="https://login.windows.net/common"', None, id="common"
+        ),
+        pytest.param(401, "", None, id="no-challenge"),
+        pytest.param(200, 'Bearer authorization_uri="https://x/y"', None, id="not-401"),
+    ],
+)
+def test_the_subscription_tenant_comes_from_the_challenge_and_no_token_is_sent(
+    scripted: Any, status: int, challenge: str, expected: str | None
+) -> None:
+    def answer(method: str, url: str, count: int) -> tuple[int, dict[str, str], Any]:
+        return status, {"WWW-Authenticate": challenge} if challenge else {}, None
+
+    lab = scripted(answer)
+
+    found = lab.client.subscription_tenant(lab.call(), SOURCE_SUB)
+
+    assert found == expected
+    ((method, url, headers),) = lab.session.sent
+    assert method == "GET"
+    assert url.endswith(f"/subscriptions/{SOURCE_SUB}?api-version=2022-12-01")
+    assert "Authorization" not in headers
+    assert "x-ms-authorization-auxiliary" not in headers

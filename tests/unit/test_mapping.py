@@ -12,10 +12,13 @@ from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from
 from aoai_deploy.providers.mapping import (
     deployment_body,
     is_cross_tenant,
+    live_inputs,
     model_change,
     outputs_from_arm,
     owner_of,
+    patch_body,
     refreshed_outputs,
+    version_to_send,
 )
 from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_TAG
 
@@ -573,3 +576,51 @@ def test_model_change_names_what_azure_would_refuse(
     else:
         assert found is not None
         assert changed in found
+
+
+# -- the PATCH body, the version sent, the inputs read returns ----------------------------
+
+
+def test_patch_body_is_the_sku_and_every_tag_and_names_no_source() -> None:
+    the_spec = spec(
+        source_account_id=SOURCE,
+        source_tenant_id=SOURCE_TENANT,
+        sku_capacity=4,
+        tags={"team": "ml"},
+        owner="proj/dev/ft",
+    )
+    assert patch_body(the_spec) == {
+        "sku": {"name": "Standard", "capacity": 4},
+        "tags": {"team": "ml", OWNER_TAG: "proj/dev/ft"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "live_model", "expected"),
+    [
+        pytest.param({"model_version": "2"}, {"name": FT_MODEL, "version": "1"}, "2", id="set"),
+        pytest.param({}, {"name": FT_MODEL.upper(), "version": "7"}, "7", id="unset-same-model"),
+        pytest.param({}, {"name": "gpt-4o", "version": "2024-08-06"}, None, id="another-model"),
+        pytest.param(
+            {}, {"name": FT_MODEL, "format": "Other", "version": "1"}, None, id="another-format"
+        ),
+        pytest.param({}, None, None, id="no-live-model"),
+        pytest.param({}, {"name": FT_MODEL}, None, id="no-live-version"),
+    ],
+)
+def test_the_version_sent_keeps_the_running_one_of_the_same_model(
+    changes: dict[str, Any], live_model: Any, expected: str | None
+) -> None:
+    assert version_to_send(spec(**changes), live_model) == expected
+
+
+def test_live_inputs_are_the_echoed_inputs_without_outputs_or_nones() -> None:
+    refreshed = refreshed_outputs(old_outputs(), live(sku__capacity=9))
+    inputs = live_inputs(refreshed)
+    assert inputs["sku_capacity"] == 9
+    assert inputs["owner"] == refreshed["owner"]
+    assert set(inputs) <= {*INPUTS, "owner"}
+    assert "rai_policy_name" in inputs
+    assert not any(value is None for value in inputs.values())
+    inputs["tags"]["team"] = "changed"
+    assert refreshed["tags"] == {"team": "ml"}  # a copy
