@@ -43,6 +43,8 @@ OPAQUE = "0.AXEAq2s7Yd-opaque_token~value+with/all=="
         f"sent bearer {OPAQUE} to ARM",
         f"token {JWT} expired",
         f"BEARER {OPAQUE}",
+        f"Authorization: {OPAQUE}",
+        f"x-ms-authorization-auxiliary: {OPAQUE}",
     ],
     ids=[
         "header",
@@ -53,6 +55,8 @@ OPAQUE = "0.AXEAq2s7Yd-opaque_token~value+with/all=="
         "bearer-in-text",
         "bare-jwt",
         "bearer-upper-case",
+        "header-without-scheme",
+        "auxiliary-header-without-scheme",
     ],
 )
 def test_redact_removes_every_form_of_credential(text: str) -> None:
