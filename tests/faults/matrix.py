@@ -186,7 +186,10 @@ instead, `test_security_inputs.py` both that plugin and the provider in process,
 ## The fault matrix
 
 Columns are the provider's verbs and the two polling routes (a create whose
-`Azure-AsyncOperation` or `Location` polls are hit). "ok after retry": the verb succeeded
+`Azure-AsyncOperation` or `Location` polls are hit). The update is a change of `sku_capacity`:
+a PATCH of `{{sku, tags}}` (ARM's `Deployments_Update`, polled by `Location`), which needs no
+token for the source tenant; the delete runs in an update of its own (a create's own ARM id
+is never deleted in the update that wrote it). "ok after retry": the verb succeeded
 after the fault hit it; "fails: X": it failed with a message that starts with the operation
 and the ARM id (`creating /subscriptions/.../deployments/ft: X: ...`) and carries the ARM
 code X ("timeout" and "no answer" have none); "(leftover re-adopted)": the failed create left
@@ -231,8 +234,9 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
 ## Security checks
 
 - **No secret leaks** (`test_security_grpc.py`, `test_security_client_secret.py`): the real
-  plugin, logging at DEBUG, runs create / read / update / delete under each fault kind and a
-  409 from another client's write; every gRPC reply and error, its stderr and the pickled
+  plugin, logging at DEBUG, runs create / read / update under each fault kind and a 409 from
+  another client's write, and a second plugin process (a `pulumi destroy`) the delete; every
+  gRPC reply and error, their stderr and the pickled
   provider hold neither token nor its payload segment. A provider that has used its tokens
   pickles by reference, with none of them (under 100 bytes; the test allows 4 KiB). With
   `credential=client-secret` and a fake secret, `HTTPS_PROXY` points at a loopback listener
@@ -254,7 +258,8 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
 ## Known limits
 
 - A request that timed out on the client may still be applied by ARM later (the `slow` row
-  replays this): harmless for the whole-body PUT and the idempotent DELETE the provider sends.
+  replays this): harmless for the whole-body PUT, the `{{sku, tags}}` PATCH (absolute values)
+  and the idempotent DELETE the provider sends.
 - Reads and deletes do not wait for role propagation (`role_propagation_timeout_seconds`
   applies to creates and updates, which follow the component's role assignments).
 - If a create fails after ARM accepted it and the resource is then removed from the program

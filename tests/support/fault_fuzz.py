@@ -53,6 +53,7 @@ _MODELS: Final[dict[str, dict[str, Any]]] = {
 }
 _TARGETS: Final = (
     ("deployment", "PUT"),
+    ("deployment", "PATCH"),  # an update of capacity or tags alone
     ("deployment", "GET"),
     ("deployment", "DELETE"),
     ("operation", "GET"),
@@ -156,9 +157,10 @@ def _inject(lab: Lab, rng: random.Random) -> str:
     elif kind == "drop":
         emu.inject(Fault(kind="drop", route=route, method=method, times=times))
     elif kind == "failed-provisioning":
-        emu.inject(Fault(kind="failed-provisioning", method=rng.choice(("PUT", "DELETE"))))
+        method = rng.choice(("PUT", "PATCH", "DELETE"))
+        emu.inject(Fault(kind="failed-provisioning", method=method))
     elif kind == "insufficient-quota":
-        emu.inject(Fault(kind="insufficient-quota", method="PUT"))
+        emu.inject(Fault(kind="insufficient-quota", method=rng.choice(("PUT", "PATCH"))))
     elif kind == "conflict":
         # Someone else's write: 30 s to 20 min, against operation_timeout_seconds=300.
         if lab.foreign_write(rng.choice((30, 120, 240, 1200))) != 201:
