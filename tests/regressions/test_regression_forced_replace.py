@@ -10,8 +10,10 @@ changes in such a replace, so create-before-delete PUTs the same deployment (``c
 adopts it by its owner tag) and then DELETEs it: the stack records a deployment that no
 longer exists, and the model is offline until someone notices.
 
-Fixed: ``Runtime.replaced_in_place``: a delete of a deployment that this update's create
-wrote again (another etag than the old outputs') leaves it in place.
+Fixed: ``Runtime.created_here``: a delete of a deployment that a create of this update
+wrote leaves it in place. First by its etag, which Azure need not send (issue 10, item 1);
+now whatever the etag says, since the engine never deletes a resource in the update that
+created it.
 """
 
 from __future__ import annotations
