@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
-## make up: the example stack against the local emulator: up, outputs, a preview diff, destroy
+## make up: the example stack against the local emulator with the real Pulumi CLI (on PATH, cached,
+## or built once from the Go module proxy): up, outputs, a preview diff, up, destroy
 up: $(VENV)/.installed
 	$(PY) scripts/tryout.py
 

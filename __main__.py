@@ -18,9 +18,16 @@ from aoai_deploy.components import (
     FineTunedModelDeploymentArgs,
     RoleAssignmentArgs,
 )
-from aoai_deploy.components.stack_config import in_config_terms, read_deployments, subscription_of
+from aoai_deploy.components.stack_config import (
+    in_config_terms,
+    read_deployments,
+    subscription_of,
+    unknown_keys,
+)
 
 config = pulumi.Config()
+if misspelt := unknown_keys(config, pulumi.runtime.config.CONFIG.get()):
+    raise misspelt
 
 
 def optional(key: str) -> str | None:

@@ -5,6 +5,8 @@ this module holds the two things that take more than a line there:
 
 - :func:`read_deployments` turns the ``deployments`` list of the stack file into
   :class:`ModelDeploymentArgs`, and
+- :func:`unknown_keys` names a key of the stack's namespace that nothing reads (a misspelt
+  key would otherwise be ignored: the CLI checks only the keys Pulumi.yaml declares), and
 - :func:`in_config_terms` turns a :class:`ComponentArgsError`, which names the component's
   arguments (``deployments[0].sku_capacity``), into a :class:`StackConfigError` that names the
   config keys behind them (``aoai-deploy:deployments[0].skuCapacity``), per :data:`CONFIG_KEYS`.
@@ -26,6 +28,7 @@ import pulumi
 
 from aoai_deploy.components.args import ModelDeploymentArgs
 from aoai_deploy.components.errors import ComponentArgsError
+from aoai_deploy.providers.config import CONFIG_KEYS as PROVIDER_KEYS
 from aoai_deploy.providers.ids import AccountId, ArmIdError
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "in_config_terms",
     "read_deployments",
     "subscription_of",
+    "unknown_keys",
 ]
 
 
@@ -205,3 +209,26 @@ def subscription_of(account_id: str) -> str | None:
         return AccountId.parse(account_id).subscription_id
     except ArmIdError:
         return None
+
+
+def unknown_keys(
+    config: pulumi.Config, stack_config: Mapping[str, object]
+) -> StackConfigError | None:
+    """The keys of ``config``'s namespace in ``stack_config`` (all the stack's config) that
+    neither the program (:data:`CONFIG_KEYS`) nor the provider reads, each with the nearest
+    known key; ``None`` when there are none."""
+    prefix = config.full_key("")
+    known = {config.full_key(key) for key in CONFIG_KEYS.values()} | set(PROVIDER_KEYS)
+    problems = []
+    for key in sorted(stack_config):
+        if key.startswith(prefix) and key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            advice = f"did you mean {close[0]}? " if close else ""
+            problems.append(
+                (
+                    key,
+                    f"not a setting of this stack or of the aoai-deploy provider; {advice}"
+                    "Pulumi.yaml and the README list the settings",
+                )
+            )
+    return StackConfigError(problems) if problems else None

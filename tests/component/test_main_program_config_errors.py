@@ -237,3 +237,29 @@ def test_an_empty_value_where_the_list_belongs_is_named(pulumi_runtime, stack_co
         "aoai-deploy:deployments: must be a list of deployments, each starting with '- ' and "
         "holding deploymentName and modelName, not an empty value"
     )
+
+
+def test_a_misspelt_key_of_the_stack_is_named_with_the_key_it_was_meant_to_be(
+    pulumi_runtime, stack_config, run_main
+):
+    # The CLI checks only the keys Pulumi.yaml declares; one it does not know goes unread.
+    message = _error(
+        pulumi_runtime, stack_config, run_main, destinationAcountSubdomain="fabrikam-aoai-eus"
+    )
+
+    assert message == (
+        "aoai-deploy:destinationAcountSubdomain: not a setting of this stack or of the "
+        "aoai-deploy provider; did you mean aoai-deploy:destinationAccountSubdomain? "
+        "Pulumi.yaml and the README list the settings"
+    )
+
+
+def test_the_providers_own_keys_are_settings_of_the_stack(pulumi_runtime, stack_config, run_main):
+    config = stack_config(STACK_FILE)
+    config["aoai-deploy:cloud"] = "AzureCloud"
+    config["aoai-deploy:armEndpoint"] = "https://127.0.0.1:8443"
+    runtime = pulumi_runtime(project="aoai-deploy", stack="local", config=config)
+
+    run_main(runtime)
+
+    assert any(r.type.endswith("CrossTenantDeployment") for r in runtime.registrations)
