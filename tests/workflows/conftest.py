@@ -1,24 +1,11 @@
-"""The workflow files, parsed: shared by the workflow tests."""
+"""The workflow files, parsed: fixtures of the workflow tests."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-
-REPO = Path(__file__).resolve().parents[2]
-WORKFLOWS = REPO / ".github" / "workflows"
-NAMES = ("ci.yml", "preview.yml", "up.yml")
-
-
-def load(text: str) -> dict[str, Any]:
-    """A workflow as GitHub reads it. YAML 1.1 (PyYAML) reads the key ``on`` as ``True``."""
-    data: dict[str, Any] = yaml.safe_load(text)
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
+from workflow_rules import NAMES, WORKFLOWS, load
 
 
 @pytest.fixture(scope="session")

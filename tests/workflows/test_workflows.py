@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import workflow_rules as rules
-from conftest import NAMES, REPO, load
+from workflow_rules import NAMES, REPO, load
 
 DOCS = (REPO / "docs" / "security.md").read_text()
 DEFAULT_BRANCH_GUARD = (

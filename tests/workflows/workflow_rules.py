@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+NAMES = ("ci.yml", "preview.yml", "up.yml")
 
 #: `owner/repo[/path]@<40 hex> # vX[.Y[.Z]]`: a commit no one can move, and the tag it was.
 _PINNED_USES = re.compile(
@@ -18,6 +25,14 @@ _EXPRESSION = re.compile(r"\$\{\{")
 _VAR = re.compile(r"\$\{\{\s*vars\.(\w+)\s*\}\}")
 #: The OIDC subject each app trusts (docs/security.md); `<owner>/<repo>` stands for the repo.
 REPO_SUBJECT = "repo:<owner>/<repo>"
+
+
+def load(text: str) -> dict[str, Any]:
+    """A workflow as GitHub reads it. YAML 1.1 (PyYAML) reads the key ``on`` as ``True``."""
+    data: dict[str, Any] = yaml.safe_load(text)
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
 
 
 def jobs(workflow: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
