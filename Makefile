@@ -5,13 +5,27 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up test lint fmt emulator bench clean
+.PHONY: up test lint fmt emulator bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from requirements/dev.txt, every file pinned by its sha256 (`make lock` writes
+# it from pyproject.toml), then the project itself: no dependencies, no isolated build (that
+# would fetch setuptools unchecked; the lock brings it). PIP_FIND_LINKS is dropped so that
+# only the index serves files, each one the lock names by hash.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lint]'
+	env -u PIP_FIND_LINKS $(PY) -m pip install --quiet --require-hashes --only-binary :all: \
+		-r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+## make lock: rewrite requirements/*.txt after a change of pyproject.toml's dependencies;
+## pins that still fit are kept (`make lock LOCK_ARGS=--upgrade` moves every pin to the newest)
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(VENV)/.installed
+	$(LOCK) --group build -o requirements/runtime.txt
+	$(LOCK) --extra test --extra lint --group build --group lock -c requirements/runtime.txt \
+		-o requirements/dev.txt
 
 ## make up: the example stack against the local emulator with the real Pulumi CLI (on PATH, cached,
 ## or built once from the Go module proxy): up, outputs, a preview diff, up, destroy
@@ -27,7 +41,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	MYPY=$(VENV)/bin/mypy .ci/typecheck
-	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck
+	.ci/actionlint -shellcheck $(VENV)/bin/shellcheck
 
 fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -13,6 +13,9 @@ key                            meaning
 ``aoai-deploy:cloud``          ``AzureCloud`` (default), ``AzureUSGovernment``,
                                ``AzureChinaCloud``: ARM endpoint, authority, token scope
 ``aoai-deploy:armEndpoint``    override the ARM base URL (https, host and port only)
+``aoai-deploy:allowCustomEndpoint``
+                               ``true``: send tokens to an ``armEndpoint`` that is neither
+                               an Azure cloud's nor loopback (without ``static`` tokens)
 ``aoai-deploy:caBundle``       PEM file of CA certificates for that endpoint
 ``aoai-deploy:credential``     ``default``, ``cli``, ``client-secret``,
                                ``workload-identity``, ``managed-identity``, ``static``
@@ -25,6 +28,10 @@ key                            meaning
 ``aoai-deploy:staticTokens``   secret JSON ``{tenantId: accessToken}`` for ``static``
 =============================  ===========================================================
 
+An ``armEndpoint`` that is not an Azure cloud's ARM would receive real Entra tokens: it is
+accepted only on a loopback host, with ``static`` tokens, or with ``allowCustomEndpoint``, and
+the last two log a warning naming the host.
+
 Every :class:`~aoai_deploy.providers.errors.ConfigError` names the key and says what to set;
 none repeats a secret. :class:`ProviderConfig` holds secrets, so it keeps them out of its
 ``repr`` and refuses to be pickled: it must never end up on the pickled provider.
@@ -34,7 +41,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -55,6 +64,7 @@ __all__ = [
 _NS: Final = "aoai-deploy"
 KEY_CLOUD: Final = f"{_NS}:cloud"
 KEY_ARM_ENDPOINT: Final = f"{_NS}:armEndpoint"
+KEY_ALLOW_CUSTOM_ENDPOINT: Final = f"{_NS}:allowCustomEndpoint"
 KEY_CA_BUNDLE: Final = f"{_NS}:caBundle"
 KEY_CREDENTIAL: Final = f"{_NS}:credential"
 KEY_CLIENT_ID: Final = f"{_NS}:clientId"
@@ -65,6 +75,7 @@ KEY_STATIC_TOKENS: Final = f"{_NS}:staticTokens"
 CONFIG_KEYS: Final[tuple[str, ...]] = (
     KEY_CLOUD,
     KEY_ARM_ENDPOINT,
+    KEY_ALLOW_CUSTOM_ENDPOINT,
     KEY_CA_BUNDLE,
     KEY_CREDENTIAL,
     KEY_CLIENT_ID,
@@ -72,6 +83,8 @@ CONFIG_KEYS: Final[tuple[str, ...]] = (
     KEY_TENANT_ID,
     KEY_STATIC_TOKENS,
 )
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,17 +132,18 @@ _USES_CLIENT_ID: Final = frozenset(
 )
 _USES_TENANT_ID: Final = frozenset({"cli", "client-secret", "workload-identity"})
 
-_GUID: Final = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_B64URL_SEGMENT: Final = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+# Matched with fullmatch only: `$` would also accept a value ending in a line break.
+_GUID: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_B64URL_SEGMENT: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 def _decode_jwt_payload(token: str) -> dict[str, Any] | None:
     """The payload of a compact JWS (``header.payload.signature``), unverified; ``None`` when
     ``token`` is not one. Shared with :mod:`aoai_deploy.providers.auth`."""
     parts = token.split(".")
-    if len(parts) != 3 or not all(_B64URL_SEGMENT.match(p) for p in parts[:2]):
+    if len(parts) != 3 or not all(_B64URL_SEGMENT.fullmatch(p) for p in parts[:2]):
         return None
-    if parts[2] and not _B64URL_SEGMENT.match(parts[2]):
+    if parts[2] and not _B64URL_SEGMENT.fullmatch(parts[2]):
         return None
     segment = parts[1].rstrip("=")
     try:
@@ -204,7 +218,7 @@ class ProviderConfig:
         if client_id is not None:
             if kind not in _USES_CLIENT_ID:
                 problems.append(_unused(KEY_CLIENT_ID, kind, "client-secret"))
-            elif not _GUID.match(client_id):
+            elif not _GUID.fullmatch(client_id):
                 problems.append(
                     # Not quoted: a secret pasted into the wrong key must not be echoed.
                     f"{KEY_CLIENT_ID} is not a GUID: set it to the "
@@ -223,7 +237,7 @@ class ProviderConfig:
         if tenant_id is not None:
             if kind not in _USES_TENANT_ID:
                 problems.append(_unused(KEY_TENANT_ID, kind, "client-secret"))
-            elif not _GUID.match(tenant_id):
+            elif not _GUID.fullmatch(tenant_id):
                 problems.append(
                     f"{KEY_TENANT_ID} is not a GUID: set it to the "
                     f"directory (tenant) id, e.g. from `az account show --query tenantId`"
@@ -248,8 +262,39 @@ class ProviderConfig:
                 )
             )
 
+        allowed = _parse_flag(KEY_ALLOW_CUSTOM_ENDPOINT, value(KEY_ALLOW_CUSTOM_ENDPOINT), problems)
+        if allowed is not None and override is None:
+            problems.append(
+                f"{KEY_ALLOW_CUSTOM_ENDPOINT} is set but {KEY_ARM_ENDPOINT} is not, so it does "
+                f"nothing: remove it (`pulumi config rm {KEY_ALLOW_CUSTOM_ENDPOINT}`)"
+            )
+        custom_host = _custom_host(arm_endpoint)
+        reason = ""
+        if custom_host is not None:
+            if kind == "static":
+                reason = "credential 'static'"
+            elif allowed:
+                reason = f"{KEY_ALLOW_CUSTOM_ENDPOINT} true"
+            else:
+                problems.append(
+                    f"{KEY_ARM_ENDPOINT} is '{arm_endpoint}', which is not the ARM endpoint of an "
+                    f"Azure cloud: credential '{kind}' would send it real Entra tokens. For a "
+                    "local emulator use a loopback address (https://127.0.0.1:<port>); with "
+                    f"tokens minted for it, use `{KEY_CREDENTIAL} static`; to send tokens to "
+                    f"{custom_host} on purpose, run `pulumi config set "
+                    f"{KEY_ALLOW_CUSTOM_ENDPOINT} true`"
+                )
+
         if problems:
             _raise(problems)
+        if custom_host is not None:
+            _log.warning(
+                "%s: ARM requests and their tokens go to %s, which is not an Azure cloud's ARM "
+                "endpoint (allowed: %s)",
+                KEY_ARM_ENDPOINT,
+                custom_host,
+                reason,
+            )
         return cls(
             cloud=cloud.name,
             arm_endpoint=arm_endpoint,
@@ -382,6 +427,46 @@ def _parse_arm_endpoint(raw: str, problems: list[str]) -> str | None:
     return f"https://{_format_host(parts.hostname, port or 443)}"
 
 
+def _parse_flag(key: str, raw: str | None, problems: list[str]) -> bool | None:
+    """``true``/``false`` in any case (what `pulumi config set` stores), ``None`` when unset."""
+    if raw is None:
+        return None
+    flag = {"true": True, "false": False}.get(raw.lower())
+    if flag is None:
+        problems.append(f"{key} must be true or false: `pulumi config set {key} true`")
+    return flag
+
+
+#: ARM base URLs of Azure's clouds: tokens for them are meant to go there.
+_AZURE_ARM_ENDPOINTS: Final = frozenset(c.arm_endpoint for c in CLOUDS.values())
+
+
+def _custom_host(arm_endpoint: str) -> str | None:
+    """``host[:port]`` of ``arm_endpoint`` when tokens sent there would leave Azure and this
+    machine: neither an Azure cloud's ARM nor a loopback address. ``None`` otherwise.
+
+    Loopback is ``localhost`` or an IP literal in 127.0.0.0/8 or ::1, nothing resolved by DNS
+    (a name such as 127.0.0.1.nip.io can point anywhere).
+    """
+    if arm_endpoint in _AZURE_ARM_ENDPOINTS:
+        return None
+    parts = urlsplit(arm_endpoint)
+    hostname = (parts.hostname or "").lower()
+    if hostname == "localhost":
+        return None
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        address = None  # a name, not an address
+    # Exactly 127.0.0.0/8 and ::1: what Python calls loopback among IPv4-mapped addresses
+    # has changed between versions.
+    if address is not None and address.is_loopback and address.version == 4:
+        return None
+    if address == ipaddress.IPv6Address("::1"):
+        return None
+    return arm_endpoint.removeprefix("https://")
+
+
 def _parse_ca_bundle(raw: str | None, problems: list[str]) -> str | None:
     if raw is None:
         return None
@@ -432,7 +517,7 @@ def _parse_static_tokens(raw: str, problems: list[str]) -> tuple[tuple[str, str]
     pairs: list[tuple[str, str]] = []
     seen: set[str] = set()
     for number, (tenant, token) in enumerate(parsed.items(), start=1):
-        if not _GUID.match(tenant):
+        if not _GUID.fullmatch(tenant):
             # The key is not quoted either: keys and values swapped would put a token there.
             problems.append(
                 f"{KEY_STATIC_TOKENS}: key number {number} is not a tenant id (a GUID): {fix}"

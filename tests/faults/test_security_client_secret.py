@@ -149,3 +149,57 @@ def test_a_secret_in_the_wrong_config_key_is_refused_without_repeating_it(
     assert emu.request_log == []
     haystacks = {"the error": details, "the plugin's stderr": stderr}
     assert find_secrets(haystacks, needles(secrets=[SECRET])) == []
+
+
+# -- a custom armEndpoint: real tokens go there only when that is meant ----------------------
+
+CUSTOM_ENDPOINT = "https://arm.example.test"
+
+
+def test_a_custom_endpoint_without_the_opt_in_is_refused_before_any_token_is_asked(
+    proxy: RefusingProxy, emu: Emulator
+) -> None:
+    # Today's sign-in would otherwise hand that host a token of the app, in both tenants.
+    with PluginProcess(env=proxy.env()) as plugin:
+        plugin.configure(_client_secret_config(emu, **{"aoai-deploy:armEndpoint": CUSTOM_ENDPOINT}))
+
+        with pytest.raises(grpc.RpcError) as caught:
+            plugin.check("ft", cross_tenant_inputs())
+        stderr = plugin.stderr()
+
+    details = caught.value.details() or ""
+    assert "aoai-deploy:armEndpoint is 'https://arm.example.test', which is not the ARM" in details
+    assert "aoai-deploy:allowCustomEndpoint true" in details
+    assert proxy.seen == []  # no token request to Entra, no connection to the host
+    assert emu.request_log == []
+    haystacks = {"the error": details, "the plugin's stderr": stderr}
+    assert find_secrets(haystacks, needles(secrets=[SECRET])) == []
+
+
+def test_a_custom_endpoint_with_the_opt_in_is_named_on_stderr_before_any_token_is_asked(
+    proxy: RefusingProxy, emu: Emulator
+) -> None:
+    config = _client_secret_config(
+        emu,
+        **{
+            "aoai-deploy:armEndpoint": CUSTOM_ENDPOINT,
+            "aoai-deploy:allowCustomEndpoint": "true",
+        },
+    )
+    with PluginProcess(env=proxy.env()) as plugin:
+        plugin.configure(config)
+        # The SDK's plugin calls the provider's configure() with the first request that
+        # carries the pickled provider: here, check.
+        checked, failures = plugin.check("ft", cross_tenant_inputs())
+        assert failures == []
+        configured = plugin.stderr()
+        assert proxy.seen == []
+        with pytest.raises(grpc.RpcError):
+            plugin.create("ft", checked)  # the token request goes to the refusing proxy
+
+    assert (
+        "aoai-deploy: WARNING: aoai-deploy:armEndpoint: ARM requests and their tokens go to "
+        "arm.example.test, which is not an Azure cloud's ARM endpoint (allowed: "
+        "aoai-deploy:allowCustomEndpoint true)"
+    ) in configured.splitlines()
+    assert set(proxy.seen) == {"CONNECT login.microsoftonline.com:443 HTTP/1.0"}

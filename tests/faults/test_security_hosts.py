@@ -12,26 +12,35 @@ token if one arrived:
 
 Each must end in a clear refusal that names the operation and the ARM id, with nothing
 received on the other side.
+
+A token that ends in a line break (a static token pasted with one, or a credential that
+returns one) is refused before any request: in a header it would end the line early, and
+http.client's refusal of such a header quotes the whole value, token included.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from azure.core.credentials import AccessToken
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.emulator.app import Context, Request, Response
-from aoai_deploy.providers import ArmError, TransportError
+from aoai_deploy.providers import ArmError, AuthError, ConfigError, TransportError
+from aoai_deploy.providers.auth import TokenProvider
+from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
 from fault_lab import Lab
 from provider_kit import cross_tenant_inputs
 from secret_scan import find_secrets, needles
-from seed_ids import DEST_ACCOUNT
+from seed_ids import DEST_ACCOUNT, DEST_TENANT, SOURCE_TENANT
 
 OWNER = "aoai-deploy/hosts/ft"
 DEPLOYMENT_ID = DEST_ACCOUNT + "/deployments/ft"
@@ -202,3 +211,75 @@ def test_a_redirect_to_another_host_is_not_followed(
         assert other_arm.request_log == []
         assert lab.emu.deployments(DEST_ACCOUNT) == []
         assert find_secrets({"the error": str(caught.value)}, needles(lab.tokens.values())) == []
+
+
+# -- tokens that end in a line break ----------------------------------------------------------
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator() as emulator:
+        yield emulator
+
+
+def test_a_static_token_ending_in_a_line_break_is_refused_at_configure(emu: Emulator) -> None:
+    tokens = {tenant: emu.token(tenant) for tenant in (SOURCE_TENANT, DEST_TENANT)}
+    # The emulator's tokens are unsigned (header.payload.); a signature makes the pasted one
+    # look exactly like an Entra token copied with its line break.
+    signed = tokens[DEST_TENANT].removesuffix(".") + ".c2lnbmF0dXJl"
+    pasted = {**tokens, DEST_TENANT: signed + "\n"}
+    settings = {
+        "aoai-deploy:armEndpoint": emu.base_url,
+        "aoai-deploy:caBundle": emu.ca_path,
+        "aoai-deploy:credential": "static",
+        "aoai-deploy:staticTokens": json.dumps(pasted),
+    }
+
+    with pytest.raises(ConfigError) as caught:
+        ProviderConfig.from_getter(settings.get)
+
+    message = str(caught.value)
+    assert (
+        f"aoai-deploy:staticTokens: the value for tenant {DEST_TENANT} is not an access token"
+        in message
+    )
+    assert emu.request_log == []
+    assert find_secrets({"the error": message}, needles([*tokens.values(), signed])) == []
+
+
+class _TrailingLineBreak:
+    """A credential whose tokens are valid for the emulator but end in a line break."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.issued: list[str] = []
+
+    def get_token(self, *scopes: str, tenant_id: str | None = None) -> AccessToken:
+        token = self.emu.token(tenant_id or DEST_TENANT, expires_in=3600)
+        self.issued.append(token)
+        return AccessToken(token + "\n", int(time.time()) + 3600)
+
+
+def test_a_credential_token_ending_in_a_line_break_is_refused_and_nothing_is_sent(
+    emu: Emulator,
+) -> None:
+    settings = {
+        "aoai-deploy:armEndpoint": emu.base_url,
+        "aoai-deploy:caBundle": emu.ca_path,
+        "aoai-deploy:credential": "cli",
+    }
+    config = ProviderConfig.from_getter(settings.get)
+    credential = _TrailingLineBreak(emu)
+    tokens = TokenProvider(config, credential_factory=lambda _: credential)
+    provider = CrossTenantDeploymentProvider(Runtime.build(config, tokens=tokens))
+    inputs = provider.check({}, cross_tenant_inputs(owner=OWNER)).inputs
+
+    with pytest.raises(AuthError) as caught:
+        provider.create(inputs)
+
+    message = str(caught.value)
+    assert "returned an access token for tenant" in message
+    assert "nothing was sent" in message
+    assert emu.request_log == []
+    assert credential.issued
+    assert find_secrets({"the error": message}, needles(credential.issued)) == []

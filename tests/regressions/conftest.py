@@ -113,6 +113,7 @@ def scripted(
         config = ProviderConfig.from_getter(
             {
                 "aoai-deploy:armEndpoint": ENDPOINT,
+                "aoai-deploy:allowCustomEndpoint": "true",  # not loopback; no token leaves
                 "aoai-deploy:credential": "cli",
             }.get
         )

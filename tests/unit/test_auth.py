@@ -4,22 +4,30 @@ auxiliary header, and which azure-identity credential each configuration builds.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import pickle
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import azure.identity as identity
 import pytest
+import requests
+import requests.adapters
+import urllib3
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from aoai_deploy.providers.auth import (
     EXPIRY_MARGIN_SECONDS,
     REFRESH_BEFORE_SECONDS,
+    FederatedTokenFile,
+    FederatedTokenFileCredential,
     TokenProvider,
     auxiliary_header,
     build_credential,
@@ -305,6 +313,29 @@ def test_token_for_the_wrong_tenant_is_refused(cred: FakeCredential, clock: Cloc
     assert tokens.acquisitions == {}
 
 
+@pytest.mark.parametrize("tail", ["\n", "\r\n", " ", "\nX-Evil: 1"])
+def test_token_with_a_trailing_line_break_or_space_is_refused(
+    tail: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A `$` anchor would let "token\n" through: the header would then end early.
+    class Trailing(FakeCredential):
+        def get_token(self, *scopes: str, tenant_id: str | None = None) -> AccessToken:
+            access = super().get_token(*scopes, tenant_id=tenant_id)
+            return AccessToken(access.token + tail, access.expires_on)
+
+    cred = Trailing(clock)
+    tokens, _ = provider(cred, clock)
+    with pytest.raises(AuthError) as info:
+        tokens.token(OTHER)
+    assert str(info.value) == (
+        f"credential 'default' returned an access token for tenant {OTHER} that holds "
+        "characters a bearer token cannot (a line break, a space or a comma): nothing was "
+        "sent; check what produces the token"
+    )
+    assert cred.issued[0] not in str(info.value)
+    assert tokens.acquisitions == {}
+
+
 def test_managed_identity_asked_for_another_tenant_explains_the_route(
     cred: FakeCredential, clock: Clock
 ) -> None:
@@ -567,7 +598,9 @@ def test_auxiliary_header_refuses_no_token() -> None:
         auxiliary_header([])
 
 
-@pytest.mark.parametrize("bad", ["", "abc, Bearer injected", "abc\r\nX-Evil: 1", "abc def"])
+@pytest.mark.parametrize(
+    "bad", ["", "abc, Bearer injected", "abc\r\nX-Evil: 1", "abc def", "abc\n", "abc=\n"]
+)
 def test_auxiliary_header_refuses_tokens_that_would_corrupt_it(bad: str) -> None:
     with pytest.raises(AuthError, match="number 2") as info:
         auxiliary_header([jwt(tid=HOME), bad])
@@ -627,12 +660,12 @@ ALLOW_ANY = {"additionally_allowed_tenants": ["*"]}
         ),
         (
             {"credential": "workload-identity"},
-            identity.WorkloadIdentityCredential,
+            FederatedTokenFileCredential,
             {"authority": "login.microsoftonline.com", **ALLOW_ANY},
         ),
         (
             {"credential": "workload-identity", "clientId": APP, "tenantId": HOME},
-            identity.WorkloadIdentityCredential,
+            FederatedTokenFileCredential,
             {
                 "authority": "login.microsoftonline.com",
                 "tenant_id": HOME,
@@ -690,7 +723,8 @@ def test_workload_identity_is_built_from_its_environment(
     monkeypatch.setenv("AZURE_TENANT_ID", HOME)
     monkeypatch.setenv("AZURE_CLIENT_ID", APP)
     credential = build_credential(make_config(credential="workload-identity"))
-    assert isinstance(credential, identity.WorkloadIdentityCredential)
+    assert isinstance(credential, FederatedTokenFileCredential)
+    assert credential.token_file == FederatedTokenFile(str(token_file))
 
 
 def test_workload_identity_without_its_environment_is_a_config_error(
@@ -698,8 +732,158 @@ def test_workload_identity_without_its_environment_is_a_config_error(
 ) -> None:
     for name in ("AZURE_FEDERATED_TOKEN_FILE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ConfigError, match="WorkloadIdentityCredential cannot be built"):
+    with pytest.raises(ConfigError) as info:
         build_credential(make_config(credential="workload-identity"))
+    assert str(info.value) == (
+        "aoai-deploy:credential 'workload-identity': FederatedTokenFileCredential cannot be "
+        "built: workload identity needs AZURE_FEDERATED_TOKEN_FILE (the path of the federated "
+        "token), a tenant id (aoai-deploy:tenantId or AZURE_TENANT_ID), a client id "
+        "(aoai-deploy:clientId or AZURE_CLIENT_ID)"
+    )
+
+
+# -- the federated token file is read for every token request ------------------------------
+
+
+class FakeEntra:
+    """Entra's token endpoint, answered in process: any HTTP request azure-identity sends
+    lands here instead of on the network. Records the ``client_assertion`` of each request and
+    issues a JWT for the tenant named in the URL (``/<tenant>/oauth2/v2.0/token``)."""
+
+    def __init__(self) -> None:
+        self.assertions: list[str] = []
+        self.tenants: list[str] = []
+
+    def send(
+        self, _adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **_: Any
+    ) -> requests.Response:
+        url = urlsplit(request.url or "")
+        tenant, *rest = url.path.strip("/").split("/")
+        assert rest == ["oauth2", "v2.0", "token"], f"unexpected request to {request.url}"
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        form = parse_qs(body)
+        self.assertions.append(form["client_assertion"][0])
+        self.tenants.append(tenant)
+        issued = {
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "access_token": jwt(tid=tenant, appid=APP, exp=int(time.time()) + 3600),
+        }
+        payload = json.dumps(issued).encode()
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(payload))}
+        response = requests.Response()
+        response.status_code = 200
+        response.headers.update(headers)
+        # azure-core reads the urllib3 response underneath, as from a real connection.
+        response.raw = urllib3.HTTPResponse(
+            body=io.BytesIO(payload), headers=headers, status=200, preload_content=False
+        )
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+
+@pytest.fixture
+def entra(monkeypatch: pytest.MonkeyPatch) -> FakeEntra:
+    fake = FakeEntra()
+
+    def send(
+        adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        return fake.send(adapter, request, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    return fake
+
+
+@pytest.fixture
+def federated_token_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The environment GitHub Actions (or the AKS webhook) gives a workload identity."""
+    for name in (
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_USERNAME",
+        "AZURE_TOKEN_CREDENTIALS",
+        "AZURE_AUTHORITY_HOST",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    token_file = tmp_path / "azure-federated-token"
+    token_file.write_text("github-oidc-token-1")
+    monkeypatch.setenv("AZURE_FEDERATED_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("AZURE_TENANT_ID", HOME)
+    monkeypatch.setenv("AZURE_CLIENT_ID", APP)
+    return token_file
+
+
+@pytest.mark.parametrize("kind", ["workload-identity", "default"])
+def test_each_token_request_reads_the_federated_token_file_afresh(
+    kind: str, entra: FakeEntra, federated_token_file: Path
+) -> None:
+    # GitHub's OIDC tokens live minutes and the workflows renew the file every 240 s; the
+    # source tenant's token is often first asked for minutes into a run. azure-identity's own
+    # WorkloadIdentityCredential keeps what it read for 600 s (TokenFileMixin in
+    # azure/identity/_credentials/workload_identity.py), so it would send an expired token.
+    tokens = TokenProvider(make_config(credential=kind))
+
+    tokens.token(OTHER)
+    federated_token_file.write_text("github-oidc-token-2")
+    tokens.token(HOME)
+
+    assert entra.tenants == [OTHER, HOME]
+    assert entra.assertions == ["github-oidc-token-1", "github-oidc-token-2"]
+
+
+def test_the_line_break_jq_leaves_is_not_part_of_the_assertion(
+    entra: FakeEntra, federated_token_file: Path
+) -> None:
+    federated_token_file.write_text("github-oidc-token-3\n")
+    TokenProvider(make_config(credential="workload-identity")).token(OTHER)
+    assert entra.assertions == ["github-oidc-token-3"]
+
+
+def test_default_credential_keeps_its_order_with_the_fresh_reader_in_place(
+    federated_token_file: Path,
+) -> None:
+    credential = build_credential(make_config(clientId=APP))
+    assert isinstance(credential, identity.DefaultAzureCredential)
+    steps = [type(step) for step in credential.credentials]
+    assert steps[:3] == [
+        identity.EnvironmentCredential,
+        FederatedTokenFileCredential,
+        identity.ManagedIdentityCredential,
+    ]
+    assert identity.WorkloadIdentityCredential not in steps
+
+
+def test_default_credential_without_a_workload_identity_is_left_as_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AZURE_FEDERATED_TOKEN_FILE", raising=False)
+    credential = build_credential(make_config())
+    assert isinstance(credential, identity.DefaultAzureCredential)
+    assert not any(isinstance(s, FederatedTokenFileCredential) for s in credential.credentials)
+
+
+def test_a_missing_federated_token_file_is_named_in_the_error(
+    entra: FakeEntra, federated_token_file: Path
+) -> None:
+    federated_token_file.unlink()
+    with pytest.raises(AuthError) as info:
+        TokenProvider(make_config(credential="workload-identity")).token(OTHER)
+    assert str(info.value) == (
+        f"cannot read the federated token file {federated_token_file} "
+        "(AZURE_FEDERATED_TOKEN_FILE): No such file or directory"
+    )
+    assert entra.assertions == []
+
+
+def test_an_empty_federated_token_file_says_nothing_wrote_it_yet(
+    entra: FakeEntra, federated_token_file: Path
+) -> None:
+    federated_token_file.write_text("\n")
+    with pytest.raises(AuthError, match="is empty: whatever writes it"):
+        TokenProvider(make_config(credential="workload-identity")).token(OTHER)
+    assert entra.assertions == []
 
 
 # -- secrets stay out ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import pickle
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_empty_value_counts_as_unset() -> None:
 def test_arm_endpoint_is_normalized_without_trailing_slash(
     value: str, normalized: str, host: str
 ) -> None:
-    cfg = config(armEndpoint=value)
+    cfg = config(armEndpoint=value, allowCustomEndpoint="true")
     assert cfg.arm_endpoint == normalized
     assert cfg.host == host
 
@@ -179,6 +180,134 @@ def test_is_arm_url_pins_scheme_host_and_port() -> None:
     public = config()
     assert public.is_arm_url("https://MANAGEMENT.azure.com:443/providers")
     assert not public.is_arm_url("https://management.azure.com.evil.example.com/")
+
+
+# -- a custom armEndpoint gets real tokens only when that is meant ---------------------------
+
+CUSTOM = "https://arm.example.test"
+TOKEN_KINDS = ["default", "cli", "workload-identity", "managed-identity"]
+
+
+@pytest.mark.parametrize("kind", TOKEN_KINDS)
+def test_custom_endpoint_with_a_credential_that_mints_real_tokens_is_refused(kind: str) -> None:
+    message = config_error(credential=kind, armEndpoint=CUSTOM + ":8443")
+    assert message == (
+        "aoai-deploy:armEndpoint is 'https://arm.example.test:8443', which is not the ARM "
+        f"endpoint of an Azure cloud: credential '{kind}' would send it real Entra tokens. "
+        "For a local emulator use a loopback address (https://127.0.0.1:<port>); with tokens "
+        "minted for it, use `aoai-deploy:credential static`; to send tokens to "
+        "arm.example.test:8443 on purpose, run `pulumi config set "
+        "aoai-deploy:allowCustomEndpoint true`"
+    )
+
+
+def test_custom_endpoint_with_client_secret_is_refused_without_echoing_the_secret() -> None:
+    message = config_error(
+        credential="client-secret",
+        clientId=APP,
+        clientSecret=SECRET,
+        tenantId=TENANT_A,
+        armEndpoint=CUSTOM,
+    )
+    assert "credential 'client-secret' would send it real Entra tokens" in message
+    assert SECRET not in message
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1:8443",
+        "https://127.0.0.2",
+        "https://127.255.0.9:1",
+        "https://[::1]:9000",
+        "https://localhost:8443",
+        "https://LOCALHOST",
+    ],
+)
+def test_loopback_endpoint_needs_no_opt_in_and_warns_nothing(
+    endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aoai_deploy")
+    assert config(credential="cli", armEndpoint=endpoint).arm_endpoint == endpoint.lower()
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://management.azure.com",
+        "https://management.usgovcloudapi.net:443/",
+        "https://MANAGEMENT.chinacloudapi.cn",
+    ],
+)
+def test_an_azure_clouds_own_endpoint_is_not_custom(
+    endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aoai_deploy")
+    config(credential="cli", armEndpoint=endpoint)
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "https://management.azure.com.evil.example",
+        "https://127.0.0.1.nip.io",
+        "https://localhost.example.test",
+        "https://[::ffff:127.0.0.1]",
+        "https://0.0.0.0:8443",
+    ],
+)
+def test_hosts_that_only_look_loopback_or_azure_need_the_opt_in(lookalike: str) -> None:
+    assert "is not the ARM endpoint of an Azure cloud" in config_error(armEndpoint=lookalike)
+
+
+def test_custom_endpoint_with_static_tokens_is_accepted_with_a_warning_naming_the_host(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aoai_deploy")
+    cfg = config(
+        credential="static", staticTokens=json.dumps({TENANT_A: TOKEN_A}), armEndpoint=CUSTOM
+    )
+    assert cfg.arm_endpoint == CUSTOM
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.WARNING,
+            "aoai-deploy:armEndpoint: ARM requests and their tokens go to arm.example.test, "
+            "which is not an Azure cloud's ARM endpoint (allowed: credential 'static')",
+        )
+    ]
+
+
+def test_custom_endpoint_with_the_opt_in_is_accepted_with_a_warning_naming_the_host(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aoai_deploy")
+    cfg = config(credential="cli", armEndpoint=CUSTOM + ":9443", allowCustomEndpoint="True")
+    assert cfg.arm_endpoint == CUSTOM + ":9443"
+    assert [r.getMessage() for r in caplog.records] == [
+        "aoai-deploy:armEndpoint: ARM requests and their tokens go to arm.example.test:9443, "
+        "which is not an Azure cloud's ARM endpoint (allowed: "
+        "aoai-deploy:allowCustomEndpoint true)"
+    ]
+
+
+def test_the_opt_in_set_to_false_still_refuses() -> None:
+    message = config_error(credential="cli", armEndpoint=CUSTOM, allowCustomEndpoint="false")
+    assert "is not the ARM endpoint of an Azure cloud" in message
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "true\nfalse"])
+def test_the_opt_in_takes_true_or_false_only(value: str) -> None:
+    message = config_error(credential="cli", armEndpoint=CUSTOM, allowCustomEndpoint=value)
+    assert "aoai-deploy:allowCustomEndpoint must be true or false" in message
+
+
+def test_the_opt_in_without_an_endpoint_is_refused_as_doing_nothing() -> None:
+    assert config_error(allowCustomEndpoint="true") == (
+        "aoai-deploy:allowCustomEndpoint is set but aoai-deploy:armEndpoint is not, so it does "
+        "nothing: remove it (`pulumi config rm aoai-deploy:allowCustomEndpoint`)"
+    )
 
 
 # -- caBundle ------------------------------------------------------------------------------
@@ -363,6 +492,27 @@ def test_static_token_under_the_wrong_tenant_is_refused() -> None:
 def test_static_token_named_twice_is_refused() -> None:
     raw = json.dumps({TENANT_A: TOKEN_A, TENANT_A.upper(): TOKEN_A})
     assert f"names tenant {TENANT_A} twice" in config_error(credential="static", staticTokens=raw)
+
+
+# -- whole strings only: a trailing line break is refused ---------------------------------
+# `$` also matches before a string's final line break, so `re.match("^...$", "x\n")` accepts
+# "x\n"; the values inside staticTokens are not stripped, so each must match as a whole.
+
+
+def test_static_token_with_a_trailing_line_break_is_refused_without_echoing_it() -> None:
+    message = config_error(credential="static", staticTokens=json.dumps({TENANT_A: TOKEN_A + "\n"}))
+    assert f"the value for tenant {TENANT_A} is not an access token" in message
+    assert TOKEN_A not in message
+
+
+def test_static_token_tenant_with_a_trailing_line_break_is_refused() -> None:
+    message = config_error(credential="static", staticTokens=json.dumps({TENANT_A + "\n": TOKEN_A}))
+    assert "aoai-deploy:staticTokens: key number 1 is not a tenant id (a GUID)" in message
+
+
+def test_top_level_values_are_trimmed_so_a_line_break_never_reaches_use() -> None:
+    cfg = config(credential="cli", tenantId=TENANT_A + "\n")
+    assert cfg.tenant_id == TENANT_A
 
 
 # -- secrets stay out ----------------------------------------------------------------------
