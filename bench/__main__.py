@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bench import cold_start, create_overhead, preview, rollout, tokens
+from bench import cli_preview, cold_start, create_overhead, preview, rollout, tokens
 from bench.report import SectionResult, format_table
 
 SECTIONS: dict[str, Callable[[], SectionResult]] = {
@@ -24,6 +24,7 @@ SECTIONS: dict[str, Callable[[], SectionResult]] = {
     "create": create_overhead.run,
     "tokens": tokens.run,
     "rollout": rollout.run,
+    "cli-preview": cli_preview.run,
 }
 
 

@@ -1,0 +1,143 @@
+"""`pulumi preview` with the real CLI: 50 deployments, next to 50 no-op dynamic resources.
+
+Two stacks of the same shape, each run by the real CLI (tests/support/cli_harness.py):
+50 ``CrossTenantDeployment``s spread over the seed's four destination accounts, and 50
+resources of :mod:`bench.noop_provider`, a dynamic provider that does nothing. The no-op stack
+is the floor the dynamic-provider mechanism itself costs (the program, the engine, one plugin
+process, a Check and a Diff per resource); the ratio says what this provider adds on top. Each
+stack is `pulumi up`-ed once, then previewed as a pull request previews it (no changes) three
+times; the medians are compared. One preview of each new stack (every resource a create) is
+timed too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aoai_deploy.emulator import Emulator
+from bench.report import SectionResult
+from cli_harness import REPO, PulumiCli, find_cli
+from seed_ids import DEST_ACCOUNT, DEST_TENANT, OTHER_DEST_ACCOUNTS, SOURCE_TENANT
+
+RESOURCES = 50
+PREVIEWS = 3
+
+_DEPLOYMENTS = f"""\
+import pulumi
+from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
+
+ACCOUNTS = {json.dumps([DEST_ACCOUNT, *OTHER_DEST_ACCOUNTS])}
+for index in range({RESOURCES}):
+    CrossTenantDeployment(
+        f"d{{index:02d}}",
+        CrossTenantDeploymentArgs(
+            account_id=ACCOUNTS[index % len(ACCOUNTS)],
+            deployment_name=f"d{{index:02d}}",
+            model_name="gpt-4o-mini",
+            model_version="2024-07-18",
+            tenant_id="{DEST_TENANT}",
+        ),
+    )
+"""
+
+_NOOP = f"""\
+from bench.noop_provider import NoopResource
+
+for index in range({RESOURCES}):
+    NoopResource(f"d{{index:02d}}", {{"deployment_name": f"d{{index:02d}}", "sku_capacity": 1}})
+"""
+
+
+def _project(root: Path, name: str, program: str, cli: Path) -> PulumiCli:
+    directory = root / name
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: .venv\n"
+    )
+    (directory / "__main__.py").write_text(program)
+    (directory / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    # The no-op provider's module must import in the plugin process as in the program.
+    return PulumiCli(cli, directory, root / f"{name}-home", env_extra={"PYTHONPATH": str(REPO)})
+
+
+def _timed(cli: PulumiCli, *args: str) -> float:
+    started = time.perf_counter()
+    cli(*args, timeout=600)
+    return time.perf_counter() - started
+
+
+def _stack(cli: PulumiCli, config: dict[str, str], tokens: dict[str, str]) -> dict[str, float]:
+    """New-stack preview, up, then PREVIEWS no-change previews; seconds of each."""
+    cli("stack", "init", cli.stack)
+    for key, value in config.items():
+        cli("config", "set", key, value)
+    if tokens:
+        cli("config", "set", "--secret", "aoai-deploy:staticTokens", stdin=json.dumps(tokens))
+    first = _timed(cli, "preview")
+    up = _timed(cli, "up", "--yes")
+    again = [_timed(cli, "preview", "--expect-no-changes") for _ in range(PREVIEWS)]
+    return {"first": first, "up": up, "again": statistics.median(again)}
+
+
+def run() -> SectionResult:
+    result = SectionResult("cli-preview")
+    cli, why = find_cli()
+    if cli is None:
+        result.fail(f"no Pulumi CLI: {why}")
+        return result
+    result.settings.append(
+        f"cli-preview: the real CLI ({cli}), {RESOURCES} resources per stack over 4 accounts, "
+        f"median of {PREVIEWS} no-change previews after one up; Python programs through "
+        "scripts/pulumi-inline (Automation API inline program)"
+    )
+    root = Path(tempfile.mkdtemp(prefix="aoai-bench-cli-"))
+    try:
+        with Emulator() as emu:
+            emu.settings.provisioning_seconds = 0.05
+            tokens = {
+                tenant: emu.token(tenant, expires_in=4 * 3600)
+                for tenant in (SOURCE_TENANT, DEST_TENANT)
+            }
+            ours = _stack(
+                _project(root, "deployments", _DEPLOYMENTS, cli),
+                {
+                    "aoai-deploy:credential": "static",
+                    "aoai-deploy:armEndpoint": emu.base_url,
+                    "aoai-deploy:caBundle": emu.ca_path,
+                },
+                tokens,
+            )
+            emu.clear_log()
+            noop = _stack(_project(root, "noop", _NOOP, cli), {}, {})
+            stray = len(emu.request_log)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    result.add(f"preview of {RESOURCES} deployments, no changes (median)", f"{ours['again']:.2f} s")
+    result.add(
+        f"preview of {RESOURCES} no-op resources, no changes (median)", f"{noop['again']:.2f} s"
+    )
+    result.add(
+        "ratio, no-change preview (deployments / no-op)", f"{ours['again'] / noop['again']:.2f}"
+    )
+    result.add(
+        "preview of the new stack: deployments / no-op",
+        f"{ours['first']:.2f} s / {noop['first']:.2f} s",
+    )
+    result.add(
+        "up of the new stack: deployments / no-op", f"{ours['up']:.1f} s / {noop['up']:.1f} s"
+    )
+    if stray:
+        result.fail(f"the no-op stack sent {stray} requests to the emulator")
+    result.notes.append(
+        "cli-preview: wall time of the whole `pulumi preview` command (CLI start, program, "
+        "engine, one dynamic-provider plugin, Check+Diff per resource); a preview sends no "
+        "request to Azure, so the ratio is what the provider's own code adds to the mechanism"
+    )
+    return result
