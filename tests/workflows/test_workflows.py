@@ -94,6 +94,26 @@ def test_no_expression_is_pasted_into_a_script(
 
 
 @pytest.mark.parametrize("name", ["preview.yml", "up.yml"])
+def test_the_pulumi_cli_installed_is_the_release_the_end_to_end_tests_run(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    pinned = re.search(
+        r"^PULUMI_CLI_VERSION=v(\S+)$",
+        (REPO / "scripts" / "pulumi-versions.env").read_text(),
+        re.MULTILINE,
+    )
+    assert pinned is not None
+    installs = [
+        s
+        for _, s in rules.steps(workflows[name])
+        if s.get("uses", "").startswith("pulumi/actions@")
+    ]
+    assert installs
+    for step in installs:
+        assert step.get("with", {}).get("pulumi-version") == pinned[1]
+
+
+@pytest.mark.parametrize("name", ["preview.yml", "up.yml"])
 def test_installs_are_hash_checked_from_the_runtime_lock(
     name: str, workflows: dict[str, dict[str, Any]]
 ) -> None:
