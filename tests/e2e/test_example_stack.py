@@ -14,7 +14,7 @@ import requests
 import yaml
 
 from aoai_deploy.emulator import Emulator
-from cli_harness import REPO, children_named, interrupt, wait_for
+from cli_harness import REPO, children_named, interrupt, kill_session, wait_for
 from e2e_project import Project, example_config
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL
 
@@ -231,21 +231,21 @@ def test_an_interrupted_up_converges_on_the_next_with_no_duplicate_and_no_orphan
         )
         (cli_pid,) = children_named(running.pid, "pulumi")
         printed = interrupt(running, cli_pid)
-    finally:
-        if running.poll() is None:
-            running.kill()
-    project.cli.outputs.append(printed)
-    assert running.returncode != 0
-    # The killed CLI left its dynamic-provider plugin behind; it must not finish the job on
-    # its own in a way the next run cannot see, but it may: either way, the next run adopts.
+        project.cli.outputs.append(printed)
+        assert running.returncode != 0
+        # The killed CLI leaves its dynamic-provider plugin running (nothing tells it the
+        # engine is gone), and it may finish the create on its own; the next run adopts it
+        # either way, by its owner tag.
 
-    project.emu.settings.provisioning_seconds = 0.5
-    # What the CLI asks for after a killed update on a file backend: remove its lock.
-    locked = project.cli("up", "--yes", check=False)
-    if locked.code != 0:
-        assert "pulumi cancel" in locked.output, locked.output
-        project.cli("cancel", "--yes")
-        project.cli("up", "--yes")
+        project.emu.settings.provisioning_seconds = 0.5
+        # What the CLI asks for after a killed update on a file backend: remove its lock.
+        locked = project.cli("up", "--yes", check=False)
+        if locked.code != 0:
+            assert "pulumi cancel" in locked.output, locked.output
+            project.cli("cancel", "--yes")
+            project.cli("up", "--yes")
+    finally:
+        kill_session(running)  # the killed CLI's orphaned plugin, and anything else it left
 
     live = project.deployments()
     assert sorted(live) == ["ft-a", "ft-b"]  # no duplicate, nothing else left

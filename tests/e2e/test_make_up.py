@@ -65,3 +65,7 @@ def test_make_up_runs_the_whole_tryout_and_leaves_the_checkout_as_it_was(
     )
     assert status.stdout == ""  # no stray files: .pulumi/ is ignored, the stack file restored
     assert (checkout / "Pulumi.local.yaml").read_bytes() == before
+    # Offline: the program imports pulumi-azure-native, whose plugin the local stack never
+    # needs; none was fetched (the try-out's PULUMI_HOME is .pulumi/home).
+    plugins = checkout / ".pulumi" / "home" / "plugins"
+    assert not plugins.exists() or not [p for p in plugins.iterdir() if "azure-native" in p.name]

@@ -185,6 +185,30 @@ def wait_for(predicate: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def kill_session(process: subprocess.Popen[str]) -> None:
+    """SIGKILL every process left in the session ``process`` leads (``start`` makes one): a
+    CLI killed with SIGKILL leaves its plugins running, reparented to init, each in a process
+    group of its own but still in that session."""
+    for pid in _session_members(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _session_members(sid: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+        if int(stat[stat.rindex(")") + 2 :].split()[3]) == sid:
+            members.append(int(entry.name))
+    return members
+
+
 def interrupt(process: subprocess.Popen[str], cli_pid: int) -> str:
     """SIGINT the CLI, then SIGKILL it (a user's Ctrl-C, then a killed job); returns what the
     command printed."""
