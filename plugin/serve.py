@@ -196,11 +196,12 @@ class _MessageOnly(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc ha
 
 
 def _fill_unknown_outputs(struct: struct_pb2.Struct) -> None:
-    """Give every output value that is not known yet the wire's unknown as its value.
+    """Complete every output value in ``struct`` so that the SDK can read it.
 
-    The engine sends such a value (a Construct input computed from a resource not created
-    yet, in a preview) without a ``value`` field, which the SDK's ``PropertyValue.unmarshal``
-    refuses (3.272: "Output value missing 'value' field").
+    The engine leaves out an output value's ``value`` while it is unknown (a Construct input
+    computed from a resource not created yet, in a preview), and its ``dependencies`` and
+    ``secret`` when there are none; the SDK's ``PropertyValue.unmarshal`` (3.272) refuses the
+    first ("Output value missing 'value' field") and fails on the others (UnboundLocalError).
     """
     for value in struct.fields.values():
         _fill_value(value)
@@ -211,16 +212,22 @@ def _fill_value(value: struct_pb2.Value) -> None:
     if kind == "list_value":
         for item in value.list_value.values:
             _fill_value(item)
-    elif kind == "struct_value":
-        fields = value.struct_value.fields
-        signature = fields.get(rpc._special_sig_key)
-        if signature is not None and signature.string_value == rpc._special_output_value_sig:
-            if "value" not in fields:
-                fields["value"].string_value = rpc.UNKNOWN
-            else:
-                _fill_value(fields["value"])
-        else:
-            _fill_unknown_outputs(value.struct_value)
+        return
+    if kind != "struct_value":
+        return
+    fields = value.struct_value.fields
+    signature = fields.get(rpc._special_sig_key)
+    if signature is None or signature.string_value != rpc._special_output_value_sig:
+        _fill_unknown_outputs(value.struct_value)
+        return
+    if "value" in fields:
+        _fill_value(fields["value"])
+    else:
+        fields["value"].string_value = rpc.UNKNOWN
+    if "dependencies" not in fields:
+        fields["dependencies"].list_value.SetInParent()
+    if "secret" not in fields:
+        fields["secret"].bool_value = False
 
 
 def _package_error(error: BaseException) -> PackageError | None:

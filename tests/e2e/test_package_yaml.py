@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from aoai_deploy.emulator import Emulator
-from package_cli import PackageProject, find_cli_dir
+from package_cli import PLUGIN, PackageProject, find_cli_dir
 from secret_scan import find_secrets, needles
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
@@ -57,6 +57,21 @@ def project(tmp_path: Path, emulator: Emulator, pulumi_dir: Path) -> PackageProj
         }
     )
     return project
+
+
+def test_get_schema_lists_both_resources_with_descriptions(project: PackageProject) -> None:
+    # The plugin folder's launcher; `get-schema plugin/` itself needs a CLI that has the
+    # Python language host (the folder's PulumiPlugin.yaml says `runtime: python`).
+    schema = json.loads(
+        project.cli("package", "get-schema", str(PLUGIN / "pulumi-resource-aoai-deploy"))
+    )
+
+    assert set(schema["resources"]) == PACKAGE_TYPES
+    for token, resource in schema["resources"].items():
+        assert resource["description"], token
+        for name, spec in resource["inputProperties"].items():
+            assert spec.get("description"), f"{token}.{name}"
+    assert schema["config"]["variables"]["staticTokens"]["secret"] is True
 
 
 def _sku(emulator: Emulator, deployment_id: str) -> dict[str, Any]:

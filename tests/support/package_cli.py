@@ -20,7 +20,7 @@ import yaml
 
 from aoai_deploy.emulator import Emulator
 
-__all__ = ["REPO", "CliError", "PackageProject", "find_cli_dir"]
+__all__ = ["PLUGIN", "REPO", "CliError", "PackageProject", "find_cli_dir"]
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "plugin"
