@@ -20,7 +20,6 @@ import json
 from importlib import metadata
 from typing import Any, Final
 
-from aoai_deploy.components.args import FineTunedModelDeploymentArgs
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
 from aoai_deploy.providers.package import RESOURCE_TYPE as DEPLOYMENT_TYPE
 from aoai_deploy.providers.schema import (
@@ -137,6 +136,8 @@ def _deployment_resource() -> dict[str, Any]:
 
 
 def _component_resource(types: dict[str, Any]) -> dict[str, Any]:
+    # Imported here: the plugin serves deployments without ever loading the component.
+    from aoai_deploy.components.args import FineTunedModelDeploymentArgs
     from aoai_deploy.components.fine_tuned import FineTunedModelDeployment
 
     fields = dataclass_fields(FineTunedModelDeploymentArgs)
