@@ -102,7 +102,7 @@ def static_config(emu: Emulator) -> dict[str, Any]:
 
 
 #: A plugin process of either front: the dynamic provider's or the package's.
-Plugin = PluginProcess | PackagePluginProcess
+Plugin = PluginProcess
 FRONTS: dict[str, Callable[..., Plugin]] = {
     "dynamic": PluginProcess,
     "package": PackagePluginProcess,

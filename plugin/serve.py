@@ -53,6 +53,7 @@ from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_schema_json
+from aoai_deploy.providers import package
 from aoai_deploy.providers.logs import install_stderr_handler
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
@@ -70,7 +71,7 @@ class AoaiDeployProvider(Provider):
     """The package's provider: one per plugin process."""
 
     def __init__(self, front: DeploymentFront | None = None) -> None:
-        self._front = front or DeploymentFront()
+        self._front = front
         self._pool = ThreadPoolExecutor(LIFECYCLE_THREADS, thread_name_prefix="aoai-deploy")
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -79,7 +80,7 @@ class AoaiDeployProvider(Provider):
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         install_stderr_handler()  # configure only ever runs in the plugin process
         values = _config_values(request.args, request.variables)
-        self._front.configure(values.get)
+        self._front = DeploymentFront.configured(values.get)
         # No preview of creates: the engine shows outputs as unknown without asking, and a
         # preview then sends nothing to Azure.
         return ConfigureResponse(
@@ -88,27 +89,27 @@ class AoaiDeployProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         _require_deployment(request.type)
-        return self._front.check(request)  # pure and quick: no thread needed
+        return package.check(request)  # pure and quick: no thread needed
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         _require_deployment(request.type)
-        return self._front.diff(request)
+        return package.diff(request)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         _require_deployment(request.type)
-        return await self._blocking(self._front.create, request)
+        return await self._blocking(self._configured().create, request)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         _require_deployment(request.type)
-        return await self._blocking(self._front.read, request)
+        return await self._blocking(self._configured().read, request)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         _require_deployment(request.type)
-        return await self._blocking(self._front.update, request)
+        return await self._blocking(self._configured().update, request)
 
     async def delete(self, request: DeleteRequest) -> None:
         _require_deployment(request.type)
-        await self._blocking(self._front.delete, request)
+        await self._blocking(self._configured().delete, request)
 
     async def construct(self, request: ConstructRequest) -> ConstructResponse:
         if request.resource_type != COMPONENT_TYPE:
@@ -117,6 +118,11 @@ class AoaiDeployProvider(Provider):
         from aoai_deploy.plugin.component import construct
 
         return await construct(request)
+
+    def _configured(self) -> DeploymentFront:
+        if self._front is None:  # the engine configures a provider before anything else
+            raise PackageError("the aoai-deploy provider was not configured; please report it")
+        return self._front
 
     async def _blocking(self, call: Callable[[Any], _T], request: Any) -> _T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call, request)

@@ -20,7 +20,6 @@ Every method is synchronous and may block on ARM; the server runs them in its th
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, ParamSpec, TypeVar
 
@@ -46,7 +45,7 @@ from pulumi.runtime import rpc
 
 from aoai_deploy.providers import lifecycle
 from aoai_deploy.providers.config import ProviderConfig
-from aoai_deploy.providers.errors import AoaiDeployError, ArmAuthorizationError, ConfigError
+from aoai_deploy.providers.errors import AoaiDeployError, ArmAuthorizationError
 from aoai_deploy.providers.ids import DeploymentId
 from aoai_deploy.providers.lifecycle import Runtime
 from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
@@ -55,6 +54,8 @@ __all__ = [
     "RESOURCE_TYPE",
     "DeploymentFront",
     "PackageError",
+    "check",
+    "diff",
     "from_core",
     "is_unknown",
     "owner_from_urn",
@@ -135,68 +136,73 @@ def owner_from_urn(urn: str, organization: str = "organization") -> str:
     return "/".join((organization, project, stack, name))
 
 
+# -- planning: no network ----------------------------------------------------------------
+
+
+def check(request: CheckRequest) -> CheckResponse:
+    """Validate and fill the inputs; the owner comes from the URN when the program set none."""
+    news = to_core(request.new_inputs)
+    if news.get(OWNER_INPUT) is None:
+        news[OWNER_INPUT] = owner_from_urn(request.urn)
+    inputs, failures = lifecycle.check(news)
+    return CheckResponse(
+        inputs=from_core(inputs, _secret_keys(request.new_inputs)),
+        failures=[
+            CheckFailure(_TO_SCHEMA.get(f.field, f.field), schema_words(f.reason)) for f in failures
+        ],
+    )
+
+
+def diff(request: DiffRequest) -> DiffResponse:
+    """Compare the old outputs with the new inputs, property by property."""
+    olds = to_core(request.old_state)
+    news = to_core(request.new_inputs)
+    planned = lifecycle.plan(olds, news)
+    detailed = {
+        _TO_SCHEMA[field]: PropertyDiff(
+            _kind(olds.get(field), news.get(field), field in planned.replaces),
+            input_diff=True,
+        )
+        for field in planned.changed
+    }
+    if planned.changes and not detailed:
+        # Nothing declared changed, but Azure reported the deployment Failed: it is
+        # applied again, and the state that makes it so is what the CLI should show.
+        detailed[_TO_SCHEMA["provisioning_state"]] = PropertyDiff(
+            PropertyDiffKind.UPDATE, input_diff=False
+        )
+    return DiffResponse(
+        changes=planned.changes,
+        replaces=[_TO_SCHEMA[field] for field in planned.replaces],
+        delete_before_replace=planned.delete_before_replace,
+        diffs=list(detailed),
+        detailed_diff=detailed,
+    )
+
+
+# -- lifecycle: network ------------------------------------------------------------------
+
+
 class DeploymentFront:
-    """Serves the engine's calls for :data:`RESOURCE_TYPE`; one per plugin process."""
+    """Serves the engine's calls for :data:`RESOURCE_TYPE` that reach ARM; one per plugin
+    process, made when the engine configures the provider (:func:`check` and :func:`diff`
+    need no configuration)."""
 
-    def __init__(self, runtime: Runtime | None = None) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._lock = threading.Lock()
 
-    def configure(self, get: Callable[[str], str | None]) -> None:
-        """Read the ``aoai-deploy:*`` configuration through ``get`` (plain strings)."""
-        config = _reported(ProviderConfig.from_getter)(get)
-        with self._lock:
-            self._runtime = Runtime.build(config)
-
-    # -- planning: no network ----------------------------------------------------------
-
-    def check(self, request: CheckRequest) -> CheckResponse:
-        news = to_core(request.new_inputs)
-        if news.get(OWNER_INPUT) is None:
-            news[OWNER_INPUT] = owner_from_urn(request.urn)
-        inputs, failures = lifecycle.check(news)
-        return CheckResponse(
-            inputs=from_core(inputs, _secret_keys(request.new_inputs)),
-            failures=[
-                CheckFailure(_TO_SCHEMA.get(f.field, f.field), schema_words(f.reason))
-                for f in failures
-            ],
-        )
-
-    def diff(self, request: DiffRequest) -> DiffResponse:
-        olds = to_core(request.old_state)
-        news = to_core(request.new_inputs)
-        planned = lifecycle.plan(olds, news)
-        detailed = {
-            _TO_SCHEMA[field]: PropertyDiff(
-                _kind(olds.get(field), news.get(field), field in planned.replaces),
-                input_diff=True,
-            )
-            for field in planned.changed
-        }
-        if planned.changes and not detailed:
-            # Nothing declared changed, but Azure reported the deployment Failed: it is
-            # applied again, and the state that makes it so is what the CLI should show.
-            detailed[_TO_SCHEMA["provisioning_state"]] = PropertyDiff(
-                PropertyDiffKind.UPDATE, input_diff=False
-            )
-        return DiffResponse(
-            changes=planned.changes,
-            replaces=[_TO_SCHEMA[field] for field in planned.replaces],
-            delete_before_replace=planned.delete_before_replace,
-            diffs=list(detailed),
-            detailed_diff=detailed,
-        )
-
-    # -- lifecycle: network ------------------------------------------------------------
+    @classmethod
+    def configured(cls, get: Callable[[str], str | None]) -> DeploymentFront:
+        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings)."""
+        return cls(Runtime.build(_reported(ProviderConfig.from_getter)(get)))
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)
-        id_, outputs = _reported(lifecycle.create)(self._require_runtime(), props)
+        id_, outputs = _reported(lifecycle.create)(self._runtime, props)
         return CreateResponse(id_, from_core(outputs, _secret_keys(request.properties)))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        runtime = self._require_runtime()
+        runtime = self._runtime
         if request.properties:
             found = _reported(lifecycle.read)(
                 runtime, request.resource_id, to_core(request.properties)
@@ -212,24 +218,11 @@ class DeploymentFront:
 
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, news = to_core(request.olds), to_core(request.news)
-        outputs = _reported(lifecycle.update)(
-            self._require_runtime(), request.resource_id, olds, news
-        )
+        outputs = _reported(lifecycle.update)(self._runtime, request.resource_id, olds, news)
         return UpdateResponse(from_core(outputs, _secret_keys(request.news)))
 
     def delete(self, request: DeleteRequest) -> None:
-        _reported(lifecycle.delete)(
-            self._require_runtime(), request.resource_id, to_core(request.properties)
-        )
-
-    def _require_runtime(self) -> Runtime:
-        runtime = self._runtime
-        if runtime is None:
-            raise PackageError(
-                "the aoai-deploy provider was not configured before its first operation; "
-                "this is a bug in the engine or the plugin, please report it"
-            )
-        return runtime
+        _reported(lifecycle.delete)(self._runtime, request.resource_id, to_core(request.properties))
 
 
 def _reported(function: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -240,8 +233,7 @@ def _reported(function: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return function(*args, **kwargs)
         except AoaiDeployError as exc:
-            prefix = "aoai-deploy configuration: " if isinstance(exc, ConfigError) else ""
-            raise PackageError(prefix + schema_words(str(exc))) from None
+            raise PackageError(schema_words(str(exc))) from None
 
     return wrapper
 

@@ -18,6 +18,7 @@ import yaml
 
 from aoai_deploy.emulator import Emulator
 from package_cli import PLUGIN, PackageProject, find_cli_dir
+from package_harness import put_legacy_deployment
 from secret_scan import find_secrets, needles
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
@@ -168,18 +169,7 @@ def test_import_of_a_deployment_made_out_of_band_round_trips(
     project: PackageProject, emulator: Emulator
 ) -> None:
     project.cli("up")
-    emulator.put_deployment_direct(
-        DEST_ACCOUNT,
-        "legacy",
-        {
-            "sku": {"name": "GlobalStandard", "capacity": 4},
-            "tags": {"env": "legacy", "aoai-deploy-owner": "organization/other/prod/legacy"},
-            "properties": {
-                "model": {"format": "OpenAI", "name": "gpt-4o-mini", "version": "2024-07-18"}
-            },
-        },
-    )
-    legacy_id = f"{DEST_ACCOUNT}/deployments/legacy"
+    legacy_id = put_legacy_deployment(emulator, DEST_ACCOUNT)
 
     generated_file = project.directory / "imported.yaml"
     project.cli(

@@ -28,13 +28,17 @@ from aoai_deploy.providers.package import (
     RESOURCE_TYPE,
     DeploymentFront,
     PackageError,
+    check,
+    diff,
     from_core,
     owner_from_urn,
     schema_words,
     to_core,
 )
+from package_harness import put_legacy_deployment
 from provider_fixtures import static_config
-from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
+from provider_kit import cross_tenant_inputs
+from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_TENANT
 
 URN = f"urn:pulumi:dev::shop::{RESOURCE_TYPE}::ft"
 CHILD_URN = (
@@ -47,16 +51,10 @@ def _props(**values: Any) -> dict[str, PropertyValue]:
 
 
 def _inputs(**overrides: Any) -> dict[str, PropertyValue]:
-    values: dict[str, Any] = {
-        "accountId": DEST_ACCOUNT,
-        "deploymentName": "ft",
-        "modelName": FT_MODEL,
-        "sourceAccountId": SOURCE_ACCOUNT,
-        "sourceTenantId": SOURCE_TENANT,
-        "tenantId": DEST_TENANT,
-    }
-    values.update(overrides)
-    return {key: _value(value) for key, value in values.items()}
+    """The flagship inputs in the schema's names, without an owner (the program sets none)."""
+    values = from_core({k: v for k, v in cross_tenant_inputs().items() if k != "owner"})
+    values.update({key: _value(value) for key, value in overrides.items()})
+    return values
 
 
 def _value(value: Any) -> PropertyValue:
@@ -76,8 +74,8 @@ def front(emu: Emulator, clock: ManualClock) -> DeploymentFront:
     return DeploymentFront(Runtime.build(static_config(emu, tokens), clock=clock))
 
 
-def _checked(front: DeploymentFront, inputs: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
-    response = front.check(CheckRequest(URN, {}, inputs, b""))
+def _checked(inputs: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
+    response = check(CheckRequest(URN, {}, inputs, b""))
     assert not response.failures, [(f.property, f.reason) for f in response.failures or []]
     assert response.inputs is not None
     return response.inputs
@@ -87,7 +85,7 @@ def _checked(front: DeploymentFront, inputs: dict[str, PropertyValue]) -> dict[s
 
 
 def test_check_fills_defaults_and_the_owner_from_the_urn_in_the_schemas_names() -> None:
-    response = DeploymentFront().check(CheckRequest(CHILD_URN, {}, _inputs(), b""))
+    response = check(CheckRequest(CHILD_URN, {}, _inputs(), b""))
 
     assert response.failures == []
     checked = _plain(response.inputs or {})
@@ -99,12 +97,12 @@ def test_check_fills_defaults_and_the_owner_from_the_urn_in_the_schemas_names() 
 
 def test_check_keeps_an_owner_the_program_set() -> None:
     inputs = _inputs(owner="team-a/shop/dev/ft")
-    checked = _plain(DeploymentFront().check(CheckRequest(URN, {}, inputs, b"")).inputs or {})
+    checked = _plain(check(CheckRequest(URN, {}, inputs, b"")).inputs or {})
     assert checked["owner"] == "team-a/shop/dev/ft"
 
 
 def test_check_failures_name_the_schema_property_and_say_what_to_do() -> None:
-    response = DeploymentFront().check(
+    response = check(
         CheckRequest(URN, {}, _inputs(skuCapacity=0.0, sourceTenantId="contoso.com"), b"")
     )
 
@@ -116,9 +114,7 @@ def test_check_failures_name_the_schema_property_and_say_what_to_do() -> None:
 
 
 def test_check_passes_values_not_known_yet_through_as_unknown() -> None:
-    response = DeploymentFront().check(
-        CheckRequest(URN, {}, _inputs(accountId=PropertyValue(rpc.UNKNOWN)), b"")
-    )
+    response = check(CheckRequest(URN, {}, _inputs(accountId=PropertyValue(rpc.UNKNOWN)), b""))
 
     assert response.failures == []
     assert (response.inputs or {})["accountId"].value == rpc.UNKNOWN
@@ -129,20 +125,20 @@ def test_check_passes_values_not_known_yet_through_as_unknown() -> None:
 
 def test_check_keeps_secret_inputs_secret() -> None:
     secret_tags = PropertyValue({"cost": PropertyValue("cc-1")}, is_secret=True)
-    response = DeploymentFront().check(CheckRequest(URN, {}, _inputs(tags=secret_tags), b""))
+    response = check(CheckRequest(URN, {}, _inputs(tags=secret_tags), b""))
     assert (response.inputs or {})["tags"].is_secret
 
 
 def _old_outputs(**overrides: Any) -> dict[str, PropertyValue]:
-    checked = _plain(DeploymentFront().check(CheckRequest(URN, {}, _inputs(), b"")).inputs or {})
+    checked = _plain(check(CheckRequest(URN, {}, _inputs(), b"")).inputs or {})
     checked.update(provisioning_state="Succeeded", etag='"1"', cross_tenant=True)
     checked.update(overrides)
     return from_core(checked)
 
 
 def _diff(olds: dict[str, PropertyValue], **changes: Any) -> Any:
-    news = DeploymentFront().check(CheckRequest(URN, {}, _inputs(**changes), b"")).inputs or {}
-    return DeploymentFront().diff(DiffRequest(URN, "id", olds, news, []))
+    news = check(CheckRequest(URN, {}, _inputs(**changes), b"")).inputs or {}
+    return diff(DiffRequest(URN, "id", olds, news, []))
 
 
 def test_diff_of_a_capacity_change_is_a_detailed_update_in_place() -> None:
@@ -190,7 +186,7 @@ def test_schema_words_rename_fields_and_leave_other_words() -> None:
 
 
 def test_lifecycle_through_the_front(front: DeploymentFront, emu: Emulator) -> None:
-    inputs = _checked(front, _inputs())
+    inputs = _checked(_inputs())
     created = front.create(CreateRequest(URN, inputs, 60, False))
     deployment_id = f"{DEST_ACCOUNT}/deployments/ft"
     assert created.resource_id == deployment_id
@@ -200,7 +196,7 @@ def test_lifecycle_through_the_front(front: DeploymentFront, emu: Emulator) -> N
     assert "provisioningState" in outputs
     assert "skuCapacity" in outputs
 
-    news = _checked(front, _inputs(skuCapacity=3.0))
+    news = _checked(_inputs(skuCapacity=3.0))
     updated = front.update(UpdateRequest(URN, deployment_id, outputs, news, 60, [], False))
     assert _plain(updated.properties)["sku_capacity"] == 3
     found = emu.deployment(DEST_ACCOUNT, "ft")
@@ -224,18 +220,7 @@ def test_import_reads_inputs_from_the_id_and_finds_the_tenant_among_static_token
     # for contoso too. ARM refuses a contoso token for fabrikam's subscription with 401
     # InvalidAuthenticationTokenTenant (Azure's own error text, emulator/armerrors.py), and
     # the import moves on to the next tenant.
-    emu.put_deployment_direct(
-        DEST_ACCOUNT,
-        "legacy",
-        {
-            "sku": {"name": "GlobalStandard", "capacity": 4},
-            "tags": {"env": "legacy", "aoai-deploy-owner": "org/other/prod/legacy"},
-            "properties": {
-                "model": {"format": "OpenAI", "name": "gpt-4o-mini", "version": "2024-07-18"}
-            },
-        },
-    )
-    deployment_id = f"{DEST_ACCOUNT}/deployments/legacy"
+    deployment_id = put_legacy_deployment(emu, DEST_ACCOUNT)
 
     read = front.read(ReadRequest(URN, deployment_id, {}, {}))
 
@@ -249,9 +234,9 @@ def test_import_reads_inputs_from_the_id_and_finds_the_tenant_among_static_token
     assert inputs["tags"] == {"env": "legacy"}  # never another stack's owner tag
     assert "owner" not in inputs
     # The next preview of exactly these inputs is no change.
-    news = _checked(front, read.inputs)
-    diff = front.diff(DiffRequest(URN, deployment_id, read.properties, news, []))
-    assert diff.changes is False, diff.detailed_diff
+    news = _checked(read.inputs)
+    planned = diff(DiffRequest(URN, deployment_id, read.properties, news, []))
+    assert planned.changes is False, planned.detailed_diff
 
 
 def test_import_of_an_id_that_is_no_deployment_says_so(front: DeploymentFront) -> None:
@@ -269,7 +254,7 @@ def test_core_errors_come_out_in_the_schemas_words(front: DeploymentFront, emu: 
         DEST_ACCOUNT, "ft", {"properties": {"model": {"name": FT_MODEL, "version": "1"}}}
     )
     with pytest.raises(PackageError) as raised:
-        front.create(CreateRequest(URN, _checked(front, _inputs()), 60, False))
+        front.create(CreateRequest(URN, _checked(_inputs()), 60, False))
     message = str(raised.value)
     assert "adoptExisting" in message
     assert "adopt_existing" not in message
@@ -277,6 +262,7 @@ def test_core_errors_come_out_in_the_schemas_words(front: DeploymentFront, emu: 
     assert raised.value.__cause__ is None
 
 
-def test_operations_before_configure_say_it_is_a_bug() -> None:
-    with pytest.raises(PackageError, match="not configured"):
-        DeploymentFront().delete(DeleteRequest(URN, f"{DEST_ACCOUNT}/deployments/ft", {}, 60))
+def test_a_bad_configuration_is_named_by_its_key() -> None:
+    settings = {"aoai-deploy:credential": "client-secret"}
+    with pytest.raises(PackageError, match=r"aoai-deploy:clientId is not set: run `pulumi config"):
+        DeploymentFront.configured(settings.get)

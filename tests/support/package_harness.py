@@ -1,35 +1,49 @@
 """Drive the ``aoai-deploy`` package's plugin as the Pulumi engine does.
 
 ``python -m aoai_deploy.plugin <engine address>`` prints its port and serves
-``pulumirpc.ResourceProvider``. :class:`PackagePluginProcess` offers the same calls as the
-dynamic plugin's harness (``engine_harness.PluginProcess``: configure, check, create, ...,
-taking and returning the core's snake_case dicts), so the bench and the tests can drive
-either front alike; on the wire the names are the schema's camelCase.
+``pulumirpc.ResourceProvider``. :class:`PackagePluginProcess` is the dynamic plugin's harness
+(``engine_harness.PluginProcess``) with the package's process and calls (configure, check,
+create, taking and returning the core's snake_case dicts), so the bench and the tests can
+drive either front alike; on the wire the names are the schema's camelCase.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf import struct_pb2
 from pulumi.runtime import proto, rpc
-from pulumi.runtime.proto import provider_pb2_grpc
 
+from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers.package import RESOURCE_TYPE
 from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
+from engine_harness import PluginProcess
 
-__all__ = ["PackagePluginProcess", "urn"]
+__all__ = ["LEGACY_MODEL", "PackagePluginProcess", "put_legacy_deployment", "urn"]
+
+#: The base model of :func:`put_legacy_deployment`'s deployment.
+LEGACY_MODEL = {"format": "OpenAI", "name": "gpt-4o-mini", "version": "2024-07-18"}
 
 _TO_SCHEMA = {name: camel(name) for name in (*INPUTS, *OUTPUTS, OWNER_INPUT)}
 _TO_CORE = {schema: name for name, schema in _TO_SCHEMA.items()}
+
+
+def put_legacy_deployment(emulator: Emulator, account: str, name: str = "legacy") -> str:
+    """A deployment made outside any stack (the portal, a script, another tool), carrying
+    another stack's owner tag; its ARM id."""
+    emulator.put_deployment_direct(
+        account,
+        name,
+        {
+            "sku": {"name": "GlobalStandard", "capacity": 4},
+            "tags": {"env": "legacy", "aoai-deploy-owner": "organization/other/prod/legacy"},
+            "properties": {"model": dict(LEGACY_MODEL)},
+        },
+    )
+    return f"{emulator.account_id(account)}/deployments/{name}"
 
 
 def urn(name: str, stack: str = "bench", project: str = "aoai-deploy") -> str:
@@ -50,55 +64,11 @@ def _from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
     return {_TO_CORE.get(key, key): value for key, value in props.items()}
 
 
-class PackagePluginProcess:
+class PackagePluginProcess(PluginProcess):
     """One ``python -m aoai_deploy.plugin`` process; use as a context manager."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self._stderr_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
-            prefix="package-plugin-stderr-", suffix=".log", delete=False
-        )
-        self.process = subprocess.Popen(
-            # The engine's address is only used by Construct, which this harness never sends.
-            [sys.executable, "-u", "-m", "aoai_deploy.plugin", "127.0.0.1:1"],
-            stdout=subprocess.PIPE,
-            stderr=self._stderr_file,
-            env={**os.environ, **(env or {})},
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode().strip()
-        if not line.isdigit():
-            stderr = self.stderr()
-            self.stop()
-            raise RuntimeError(f"plugin did not print its port; stderr: {stderr}")
-        self.port = int(line)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        grpc.channel_ready_future(self.channel).result(timeout=30)
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-
-    def __enter__(self) -> PackagePluginProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if getattr(self, "channel", None) is not None:
-            self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        self._stderr_file.close()
-        Path(self._stderr_file.name).unlink(missing_ok=True)
-
-    def stderr(self) -> str:
-        self._stderr_file.flush()
-        return Path(self._stderr_file.name).read_text(errors="replace")
+    # The engine's address is only used by Construct, which this harness never sends.
+    command = (sys.executable, "-u", "-m", "aoai_deploy.plugin", "127.0.0.1:1")
 
     # -- the engine's calls ----------------------------------------------------------
 
