@@ -28,6 +28,7 @@ from pulumi.runtime import rpc
 from aoai_deploy.components.args import FineTunedModelDeploymentArgs
 from aoai_deploy.components.errors import ComponentArgsError
 from aoai_deploy.components.fine_tuned import FineTunedModelDeployment
+from aoai_deploy.components.grants import RoleGrants
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
 from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
@@ -65,9 +66,24 @@ _SNAKE = {camel(name): name for name in CrossTenantDeployment.__annotations__}
 
 
 class PackageFineTunedModelDeployment(FineTunedModelDeployment):
-    """The component, with the package's type token and the package's deployments."""
+    """The component, with the package's type token and the package's deployments, sharing
+    role grants through ``grants``: the plugin's registry for the program it serves (a
+    provider's Construct runs outside that program, which has its own)."""
 
     _type_token: ClassVar[str] = COMPONENT_TYPE
+
+    def __init__(
+        self,
+        name: str,
+        args: FineTunedModelDeploymentArgs,
+        opts: pulumi.ResourceOptions | None,
+        grants: RoleGrants,
+    ) -> None:
+        self._grants = grants
+        super().__init__(name, args, opts)
+
+    def _role_grants(self) -> RoleGrants:
+        return self._grants
 
     def _deployment(
         self, name: str, args: CrossTenantDeploymentArgs, opts: pulumi.ResourceOptions
@@ -75,11 +91,13 @@ class PackageFineTunedModelDeployment(FineTunedModelDeployment):
         return PackageDeployment(name, args, opts)
 
 
-async def construct(request: ConstructRequest) -> ConstructResponse:
-    """Build the component from the engine's request; its outputs once they are settled."""
+async def construct(request: ConstructRequest, grants: RoleGrants) -> ConstructResponse:
+    """Build the component from the engine's request; its outputs once they are settled.
+
+    ``grants`` holds the role grants of every component of the program built so far."""
     args = args_from_inputs(request.inputs)
     try:
-        component = PackageFineTunedModelDeployment(request.name, args, request.options)
+        component = PackageFineTunedModelDeployment(request.name, args, request.options, grants)
     except ComponentArgsError as error:
         raise InputPropertiesError(
             f"FineTunedModelDeployment {request.name!r}: invalid arguments",

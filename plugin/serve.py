@@ -22,7 +22,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import grpc
 import grpc.aio
@@ -57,6 +57,9 @@ from aoai_deploy.providers import package
 from aoai_deploy.providers.logs import install_stderr_handler
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
+if TYPE_CHECKING:
+    from aoai_deploy.components.grants import RoleGrants
+
 __all__ = ["LIFECYCLE_THREADS", "AoaiDeployProvider", "serve"]
 
 #: Threads for blocking lifecycle calls. Each engine call in flight holds one, also while it
@@ -72,6 +75,9 @@ class AoaiDeployProvider(Provider):
 
     def __init__(self, front: DeploymentFront | None = None) -> None:
         self._front = front
+        # The role grants of the program this process serves (one engine operation), shared
+        # by every component it constructs; made by the first.
+        self._grants: RoleGrants | None = None
         self._pool = ThreadPoolExecutor(LIFECYCLE_THREADS, thread_name_prefix="aoai-deploy")
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -115,9 +121,12 @@ class AoaiDeployProvider(Provider):
         if request.resource_type != COMPONENT_TYPE:
             raise PackageError(f"{NAME} has no component {request.resource_type!r}")
         # Imported on first use: a stack of bare deployments never needs the component.
+        from aoai_deploy.components.grants import RoleGrants
         from aoai_deploy.plugin.component import construct
 
-        return await construct(request)
+        if self._grants is None:
+            self._grants = RoleGrants()
+        return await construct(request, self._grants)
 
     def _configured(self) -> DeploymentFront:
         if self._front is None:  # the engine configures a provider before anything else
