@@ -275,43 +275,40 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
     ),
 )
 
-#: The provider's configuration keys (namespace ``aoai-deploy``), in the order the README's
-#: table lists them; ``config.CONFIG_KEYS`` names the same keys (tests/unit checks it).
+#: The provider's configuration keys (namespace ``aoai-deploy``), as the README's table lists
+#: and describes them (tests/docs checks both); ``config.CONFIG_KEYS`` names the same keys.
 CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField(
         "cloud",
-        "AzureCloud (default), AzureUSGovernment or AzureChinaCloud: the ARM endpoint, the "
-        "sign-in authority and the token scope.",
+        "`AzureCloud` (default), `AzureUSGovernment` or `AzureChinaCloud`: ARM endpoint, "
+        "sign-in authority and token scope",
     ),
-    ConfigField(
-        "armEndpoint",
-        "Another ARM base URL (https, host and port only), e.g. a local emulator.",
-    ),
-    ConfigField("caBundle", "PEM file of the CA certificates for that endpoint."),
+    ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
+    ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),
     ConfigField(
         "credential",
-        "How the provider signs in: default (default), cli, client-secret, "
-        "workload-identity, managed-identity or static.",
+        "`default` (default), `cli`, `client-secret`, `workload-identity`, `managed-identity` "
+        "or `static`",
     ),
     ConfigField(
         "clientId",
-        "Application (client) id: required for client-secret; a user-assigned identity for "
-        "managed-identity; optional for default and workload-identity.",
+        "app (client) id: required for `client-secret`; user-assigned identity for "
+        "`managed-identity`; optional for `default` and `workload-identity`",
     ),
     ConfigField(
         "clientSecret",
-        "The application's secret, for client-secret.",
+        "the app's secret for `client-secret`; set it with `--secret`",
         secret=True,
     ),
     ConfigField(
         "tenantId",
-        "Home tenant of the credential: required for client-secret, optional for cli and "
-        "workload-identity.",
+        "the credential's home tenant: required for `client-secret`, optional for `cli` and "
+        "`workload-identity`",
     ),
     ConfigField(
         "staticTokens",
-        'For static: a JSON object {"<tenant id>": "<access token>"} of tokens minted '
-        "elsewhere; with more than one, each resource must name its tenant.",
+        'for `static`: a secret JSON object `{"<tenant id>": "<access token>"}` of tokens '
+        "minted elsewhere; with more than one, each resource must name its tenant",
         secret=True,
     ),
 )
