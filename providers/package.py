@@ -44,8 +44,9 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 
 from aoai_deploy.providers import lifecycle
+from aoai_deploy.providers.arm import Call
 from aoai_deploy.providers.config import ProviderConfig
-from aoai_deploy.providers.errors import AoaiDeployError, ArmAuthorizationError
+from aoai_deploy.providers.errors import AoaiDeployError
 from aoai_deploy.providers.ids import DeploymentId
 from aoai_deploy.providers.lifecycle import Runtime
 from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
@@ -76,6 +77,16 @@ _RENAMED: Final = re.compile(
     r"\b(" + "|".join(sorted((n for n in _NAMES if "_" in n), key=len, reverse=True)) + r")\b"
 )
 
+# The core's refusal of a deployment it does not own ends with the dynamic resource's note;
+# the package's resource can be imported (test_package_front checks the wording still meets).
+_DYNAMIC_IMPORT_NOTE: Final = "(`pulumi import` does not work for dynamic resources.)"
+_PACKAGE_IMPORT_NOTE: Final = (
+    f"Or bring it under this stack: `pulumi import {RESOURCE_TYPE} <name> <its ARM id>`."
+)
+
+#: How long the import's lookup of a subscription's tenant may take.
+_LOOKUP_SECONDS: Final = 60.0
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -85,7 +96,9 @@ class PackageError(Exception):
 
 
 def schema_words(text: str) -> str:
-    """``text`` with every field name spelled as the package's schema spells it."""
+    """``text`` with every field name spelled as the package's schema spells it, and the
+    dynamic resource's way out of a foreign deployment replaced by the package's."""
+    text = text.replace(_DYNAMIC_IMPORT_NOTE, _PACKAGE_IMPORT_NOTE)
     return _RENAMED.sub(lambda match: _TO_SCHEMA[match[1]], text)
 
 
@@ -202,19 +215,17 @@ class DeploymentFront:
         return CreateResponse(id_, from_core(outputs, _secret_keys(request.properties)))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        runtime = self._runtime
         if request.properties:
-            found = _reported(lifecycle.read)(
-                runtime, request.resource_id, to_core(request.properties)
-            )
+            props = to_core(request.properties)
         else:
-            found = _reported(_imported)(runtime, request.resource_id)
+            props = _reported(_import_seed)(self._runtime, request.resource_id)
+        found = _reported(lifecycle.read)(self._runtime, request.resource_id, props)
         if found is None:
             return ReadResponse(resource_id=None, properties={}, inputs={})
-        live_id, outputs = found
         secret = _secret_keys(request.properties)
-        inputs = {k: outputs[k] for k in (*INPUTS, OWNER_INPUT) if outputs.get(k) is not None}
-        return ReadResponse(live_id, from_core(outputs, secret), from_core(inputs, secret))
+        return ReadResponse(
+            found.id, from_core(found.outputs, secret), from_core(found.inputs, secret)
+        )
 
     def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, news = to_core(request.olds), to_core(request.news)
@@ -238,30 +249,26 @@ def _reported(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-def _imported(runtime: Runtime, id_: str) -> tuple[str, dict[str, Any]] | None:
-    """Read a deployment that ``pulumi import`` brings under the stack.
+def _import_seed(runtime: Runtime, id_: str) -> dict[str, Any]:
+    """What the id of a deployment that ``pulumi import`` brings under the stack says, as
+    the old outputs ``read`` refreshes (the engine sends the id alone).
 
-    The engine sends its id alone, so the account and the name come from the id. The tenant
-    cannot: with static tokens for several tenants, each is tried in turn, and ARM answers a
-    token of another tenant than the subscription's with 401
-    ``InvalidAuthenticationTokenTenant``. The tenant that worked becomes the ``tenant_id``
-    input, so the imported resource needs no guess later either.
+    The account and the name are in the id; the tenant is whichever the subscription belongs
+    to, which ARM names in its answer to a request without a token. It becomes the
+    ``tenant_id`` input, so that the imported resource's requests (and the next ones) need no
+    guess: the credential may hold tokens for several tenants (``static``), or have another
+    home tenant.
     """
     deployment = DeploymentId.parse(id_)
     seed: dict[str, Any] = {
         "account_id": str(deployment.account),
         "deployment_name": deployment.name,
     }
-    tenants = runtime.config.static_tenants
-    if len(tenants) < 2:
-        return lifecycle.read(runtime, str(deployment), seed)
-    for tenant in tenants:
-        try:
-            return lifecycle.read(runtime, str(deployment), {**seed, "tenant_id": tenant})
-        except ArmAuthorizationError as error:
-            if error.code != "InvalidAuthenticationTokenTenant" or tenant == tenants[-1]:
-                raise
-    raise AssertionError("unreachable: the last tenant's error was raised")
+    call = Call("importing", str(deployment), None, runtime.client.clock.now() + _LOOKUP_SECONDS)
+    tenant = runtime.client.subscription_tenant(call, deployment.account.subscription_id)
+    if tenant is not None:
+        seed["tenant_id"] = tenant
+    return seed
 
 
 def _kind(old: object, new: object, replace: bool) -> PropertyDiffKind:

@@ -63,9 +63,7 @@ def test_children_are_the_packages_deployments_in_the_schemas_names(pulumi_runti
     assert {g.urn for g in runtime.of_type(ROLE_ASSIGNMENT_TYPE)} <= set(first.dependencies)
 
 
-def test_components_of_one_program_share_a_grant_through_the_plugins_registry(
-    pulumi_runtime, seed
-):
+def test_components_of_one_program_share_a_grant_through_the_plugins_registry(pulumi_runtime, seed):
     runtime = pulumi_runtime()
     grants = RoleGrants()  # what the plugin keeps for the program it serves
 
@@ -76,9 +74,7 @@ def test_components_of_one_program_share_a_grant_through_the_plugins_registry(
     runtime.run(program)
 
     source = [
-        r
-        for r in runtime.of_type(ROLE_ASSIGNMENT_TYPE)
-        if r.inputs["scope"] == seed.source_account
+        r for r in runtime.of_type(ROLE_ASSIGNMENT_TYPE) if r.inputs["scope"] == seed.source_account
     ]
     assert len(source) == 1  # a second one would be RoleAssignmentExists (the mocks refuse it)
     assert len(runtime.of_type(ROLE_ASSIGNMENT_TYPE)) == 3

@@ -194,7 +194,7 @@ def test_import_of_a_deployment_made_out_of_band_round_trips(
     # Another stack's owner tag is not the user's: it stays out of the program.
     assert properties["tags"] == {"env": "legacy"}
     assert "owner" not in properties
-    # Found among the two tenants the static credential holds tokens for.
+    # The subscription's tenant, as ARM names it (the static credential has two tenants).
     assert properties["tenantId"] == DEST_TENANT
 
     project.add_resources(generated_file.read_text())

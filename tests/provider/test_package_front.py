@@ -7,6 +7,7 @@ emulator for the calls that reach ARM.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -66,12 +67,18 @@ def _plain(properties: dict[str, PropertyValue]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def front(emu: Emulator, clock: ManualClock) -> DeploymentFront:
+def new_front(emu: Emulator, clock: ManualClock) -> Callable[[], DeploymentFront]:
+    """Fronts as plugin processes have them: one per `pulumi` command."""
     tokens = {
         tenant: emu.token(tenant, expires_in=7 * 24 * 3600)
         for tenant in (SOURCE_TENANT, DEST_TENANT)
     }
-    return DeploymentFront(Runtime.build(static_config(emu, tokens), clock=clock))
+    return lambda: DeploymentFront(Runtime.build(static_config(emu, tokens), clock=clock))
+
+
+@pytest.fixture
+def front(new_front: Callable[[], DeploymentFront]) -> DeploymentFront:
+    return new_front()
 
 
 def _checked(inputs: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
@@ -185,7 +192,9 @@ def test_schema_words_rename_fields_and_leave_other_words() -> None:
 # -- create, read, update, delete: the emulator --------------------------------------------
 
 
-def test_lifecycle_through_the_front(front: DeploymentFront, emu: Emulator) -> None:
+def test_lifecycle_through_the_front(
+    front: DeploymentFront, new_front: Callable[[], DeploymentFront], emu: Emulator
+) -> None:
     inputs = _checked(_inputs())
     created = front.create(CreateRequest(URN, inputs, 60, False))
     deployment_id = f"{DEST_ACCOUNT}/deployments/ft"
@@ -207,19 +216,20 @@ def test_lifecycle_through_the_front(front: DeploymentFront, emu: Emulator) -> N
     assert read.resource_id == deployment_id
     assert _plain(read.inputs)["sku_capacity"] == 3
 
-    front.delete(DeleteRequest(URN, deployment_id, updated.properties, 60))
+    # A later `pulumi destroy`: another plugin process (one that created the deployment
+    # leaves it alone, as a replace that keeps the ARM id needs).
+    new_front().delete(DeleteRequest(URN, deployment_id, updated.properties, 60))
     assert emu.deployment(DEST_ACCOUNT, "ft") is None
     gone = front.read(ReadRequest(URN, deployment_id, updated.properties, news))
     assert gone.resource_id is None
 
 
-def test_import_reads_inputs_from_the_id_and_finds_the_tenant_among_static_tokens(
+def test_import_reads_inputs_from_the_id_and_the_tenant_arm_names_for_the_subscription(
     front: DeploymentFront, emu: Emulator
 ) -> None:
     # A deployment made outside any stack, in fabrikam; the static credential holds tokens
-    # for contoso too. ARM refuses a contoso token for fabrikam's subscription with 401
-    # InvalidAuthenticationTokenTenant (Azure's own error text, emulator/armerrors.py), and
-    # the import moves on to the next tenant.
+    # for contoso too, so it has no home tenant. ARM answers a request without a token for
+    # the subscription with a challenge naming its tenant (ArmClient.subscription_tenant).
     deployment_id = put_legacy_deployment(emu, DEST_ACCOUNT)
 
     read = front.read(ReadRequest(URN, deployment_id, {}, {}))
@@ -258,6 +268,8 @@ def test_core_errors_come_out_in_the_schemas_words(front: DeploymentFront, emu: 
     message = str(raised.value)
     assert "adoptExisting" in message
     assert "adopt_existing" not in message
+    assert "dynamic" not in message
+    assert f"`pulumi import {RESOURCE_TYPE} <name> <its ARM id>`" in message
     assert raised.value.__traceback__ is not None  # raised, but with nothing chained
     assert raised.value.__cause__ is None
 
