@@ -136,7 +136,8 @@ def test_up_capacity_change_drift_and_destroy(project: PackageProject, emulator:
     emulator.clear_log()
     project.cli("up")
     assert _sku(emulator, FT_DEPLOYMENT)["capacity"] == 2
-    assert not [w for w in _writes(emulator) if w[0] == "DELETE"], _writes(emulator)
+    # In place: one PATCH of {sku, tags}, no delete and no PUT.
+    assert _writes(emulator) == [("PATCH", FT_DEPLOYMENT)]
 
     # Drift behind the stack's back: refresh records it, the next preview wants it back.
     emulator.put_deployment_direct(
