@@ -77,7 +77,7 @@ def package_schema_json() -> str:
 def package_schema() -> dict[str, Any]:
     """The schema as a JSON-ready dict."""
     types: dict[str, Any] = {}
-    config = {f.name: _config_property(f.description, f.secret) for f in CONFIG_FIELDS}
+    config = {f.name: _config_property(f.kind, f.description, f.secret) for f in CONFIG_FIELDS}
     return {
         "name": NAME,
         "displayName": NAME,
@@ -102,8 +102,8 @@ def package_schema() -> dict[str, Any]:
     }
 
 
-def _config_property(description: str, secret: bool) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": "string", "description": description}
+def _config_property(kind: str, description: str, secret: bool) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": kind, "description": description}
     if secret:
         spec["secret"] = True
     return spec

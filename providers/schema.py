@@ -77,6 +77,8 @@ class ConfigField:
     """What it sets, for the schema and the README's table."""
     secret: bool = False
     """Whether the value is a secret (``pulumi config set --secret``)."""
+    kind: Literal["string", "boolean"] = "string"
+    """What the value is (the provider reads every key as text: ``"true"`` for a boolean)."""
 
 
 def camel(name: str) -> str:
@@ -284,6 +286,13 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
         "sign-in authority and token scope",
     ),
     ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
+    ConfigField(
+        "allowCustomEndpoint",
+        "`true` to send real tokens to an `armEndpoint` that is neither an Azure cloud's ARM "
+        "nor a loopback address (not needed with `static` tokens); each configure then logs a "
+        "warning naming the host",
+        kind="boolean",
+    ),
     ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),
     ConfigField(
         "credential",

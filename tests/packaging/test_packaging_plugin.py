@@ -1,6 +1,7 @@
 """The ``aoai-deploy`` package's plugin from the installed wheel: the command
 ``pulumi-resource-aoai-deploy`` that the wheel puts on the environment's PATH, which is how a
-Pulumi CLI finds the plugin when no project names a plugin folder."""
+Pulumi CLI finds the plugin when no project names a plugin folder (tests/e2e/
+test_package_wheel.py has the real CLI find it)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,11 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from aoai_deploy.emulator import Emulator
-from package_cli import find_cli_dir
-from packaging_env import FreshVenv, clean_env, fresh_venv, run
+from packaging_env import FreshVenv, clean_env, fresh_venv
 
 pytestmark = pytest.mark.slow
 
 COMMAND = "pulumi-resource-aoai-deploy"
-SOURCE_ACCOUNT = (
-    "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001/resourceGroups/rg-models"
-    "/providers/Microsoft.CognitiveServices/accounts/contoso-ft-src"
-)
 
 
 @pytest.fixture(scope="module")
@@ -88,51 +83,3 @@ def test_installed_command_serves_the_schema_and_its_version(
         "aoai-deploy:index:FineTunedModelDeployment",
     }
     assert all(r["description"] for r in schema["resources"].values())
-
-
-def test_real_cli_finds_the_installed_command_on_path(
-    installed: FreshVenv, tmp_path: Path, emulator: Emulator
-) -> None:
-    cli_dir, why_not = find_cli_dir()
-    if cli_dir is None:
-        pytest.skip(why_not)
-    project = tmp_path / "project"
-    project.mkdir()
-    # No `plugins` section: the plugin is whatever `pulumi-resource-aoai-deploy` PATH holds.
-    (project / "Pulumi.yaml").write_text(
-        "name: wheel-consumer\n"
-        "runtime: yaml\n"
-        "resources:\n"
-        "  base:\n"
-        "    type: aoai-deploy:CrossTenantDeployment\n"
-        "    properties:\n"
-        f"      accountId: {SOURCE_ACCOUNT}\n"
-        "      deploymentName: from-wheel\n"
-        "      modelName: gpt-4o-mini\n"
-    )
-    env = clean_env(
-        PATH=f"{installed.root / 'bin'}:{cli_dir}:/usr/bin:/bin",
-        PULUMI_HOME=str(tmp_path / "home"),
-        PULUMI_BACKEND_URL=(tmp_path / "state").as_uri(),
-        PULUMI_CONFIG_PASSPHRASE="wheel-consumer",
-        PULUMI_SKIP_UPDATE_CHECK="true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-    )
-    (tmp_path / "state").mkdir()
-
-    def pulumi(*args: str) -> str:
-        return run(["pulumi", *args, "--non-interactive"], cwd=project, env=env)
-
-    pulumi("stack", "init", "w")
-    pulumi("config", "set", "aoai-deploy:armEndpoint", emulator.base_url)
-    pulumi("config", "set", "aoai-deploy:caBundle", emulator.ca_path)
-    pulumi("config", "set", "aoai-deploy:credential", "cli")
-    emulator.clear_log()
-
-    preview = pulumi("preview", "--diff")
-    schema = json.loads(pulumi("package", "get-schema", str(installed.root / "bin" / COMMAND)))
-
-    assert "+ aoai-deploy:index:CrossTenantDeployment: (create)" in preview, preview
-    assert 'deploymentName               : "from-wheel"' in preview, preview
-    assert emulator.request_log == []
-    assert "aoai-deploy:index:FineTunedModelDeployment" in schema["resources"]

@@ -78,7 +78,7 @@ def test_schema_config_marks_the_secrets_secret_and_describes_every_key() -> Non
     assert {k for k, v in variables.items() if v.get("secret")} == {"clientSecret", "staticTokens"}
     assert SCHEMA["provider"]["inputProperties"] == variables
     for key, spec in variables.items():
-        assert spec["type"] == "string", key
+        assert spec["type"] == ("boolean" if key == "allowCustomEndpoint" else "string"), key
         assert spec["description"].strip(), key
 
 
