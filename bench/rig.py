@@ -21,13 +21,16 @@ import grpc
 
 from aoai_deploy.emulator import Emulator
 from engine_harness import PluginProcess, secret
+from package_harness import PackagePluginProcess
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
 __all__ = [
     "ENGINE_WORKERS",
+    "FRONTS",
     "OPERATION_TIMEOUT",
     "BenchTimeoutError",
     "CreateOutcome",
+    "Plugin",
     "bounded",
     "checked",
     "configured_plugin",
@@ -98,12 +101,22 @@ def static_config(emu: Emulator) -> dict[str, Any]:
     }
 
 
+#: A plugin process of either front: the dynamic provider's or the package's.
+Plugin = PluginProcess
+FRONTS: dict[str, Callable[..., Plugin]] = {
+    "dynamic": PluginProcess,
+    "package": PackagePluginProcess,
+}
+
+
 @contextmanager
 def configured_plugin(
-    config: Mapping[str, Any], env: Mapping[str, str] | None = None
-) -> Iterator[PluginProcess]:
-    """A fresh ``python -m pulumi.dynamic`` that has received Configure, stopped on exit."""
-    process = bounded(lambda: PluginProcess(env=env), _START_TIMEOUT, "plugin start")
+    config: Mapping[str, Any], env: Mapping[str, str] | None = None, *, front: str = "dynamic"
+) -> Iterator[Plugin]:
+    """A fresh plugin that has received Configure, stopped on exit: ``python -m
+    pulumi.dynamic`` (``front="dynamic"``) or ``python -m aoai_deploy.plugin`` (``"package"``)."""
+    start = FRONTS[front]
+    process = bounded(lambda: start(env=env), _START_TIMEOUT, "plugin start")
     try:
         bounded(lambda: process.configure(config), what="Configure")
         yield process
@@ -136,7 +149,7 @@ def deployment_inputs(
     return inputs
 
 
-def checked(plugin: PluginProcess, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def checked(plugin: Plugin, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Check as the engine does before a Create; raises on a check failure."""
     news, failures = bounded(lambda: plugin.check(name, inputs), what=f"Check {name}")
     if failures:
@@ -173,7 +186,7 @@ class CreateOutcome:
 
 
 def create_all(
-    plugin: PluginProcess,
+    plugin: Plugin,
     items: Sequence[tuple[str, Mapping[str, Any]]],
     *,
     workers: int = ENGINE_WORKERS,
@@ -185,7 +198,7 @@ def create_all(
 
 
 def create_lanes(
-    plugin: PluginProcess,
+    plugin: Plugin,
     lanes: Sequence[Sequence[tuple[str, Mapping[str, Any]]]],
     *,
     workers: int = ENGINE_WORKERS,
@@ -224,7 +237,7 @@ def create_lanes(
     return outcomes
 
 
-def _create(plugin: PluginProcess, name: str, inputs: Mapping[str, Any]) -> CreateOutcome:
+def _create(plugin: Plugin, name: str, inputs: Mapping[str, Any]) -> CreateOutcome:
     started = time.monotonic()
     try:
         plugin.create(name, inputs)

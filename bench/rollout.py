@@ -1,4 +1,4 @@
-"""Rollout: many deployments at once through the plugin's 4 workers, against the ideal.
+"""Rollout: many deployments at once, through either front's plugin, against the ideal.
 
 Azure runs one write per account at a time, so the ideal rollout time is the sum of the
 provisioning times in each account, and the longest of those across accounts. Scenarios:
@@ -10,11 +10,19 @@ provisioning times in each account, and the longest of those across accounts. Sc
   them in a loop per account makes the engine send them.
 * ``4 accounts, chained``: one ``depends_on`` chain per account, as the component builds.
 
+The dynamic provider's plugin serves calls from 4 worker threads, so the bench sends 4 at a
+time, as many as it can take. The package's plugin (``aoai_deploy.plugin``) serves each call
+on a thread of its own, so there the engine's parallelism is the limit: the bench sends as
+many at once as the engine would by default on this machine (4 x CPUs, ``defaultParallel()``
+in the CLI's ``pkg/cmd/pulumi/operations/up.go``), and all 32 at once (a machine with 8 CPUs,
+or ``pulumi up --parallel 32``).
+
 A fresh emulator and plugin per scenario; the plugin's peak RSS (``VmHWM``) is read after it.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +32,7 @@ from bench.report import SectionResult
 from bench.rig import (
     ENGINE_WORKERS,
     CreateOutcome,
+    Plugin,
     checked,
     configured_plugin,
     create_lanes,
@@ -32,7 +41,6 @@ from bench.rig import (
     running_emulator,
     static_config,
 )
-from engine_harness import PluginProcess
 from seed_ids import DEST_ACCOUNT, OTHER_DEST_ACCOUNTS
 
 PROVISIONING = 1.0
@@ -40,6 +48,9 @@ RETRY_AFTER = 1
 PER_ACCOUNT = 8
 TARGET = 1.15
 ACCOUNTS = [DEST_ACCOUNT, *OTHER_DEST_ACCOUNTS]
+#: What the engine sends at once by default (4 x CPUs): the package plugin's limit.
+ENGINE_DEFAULT_PARALLEL = 4 * len(os.sched_getaffinity(0))
+ALL_AT_ONCE = len(ACCOUNTS) * PER_ACCOUNT
 
 Item = tuple[str, Mapping[str, Any]]
 
@@ -50,6 +61,10 @@ class Scenario:
     accounts: int
     order: str
     """``independent-interleaved``, ``independent-grouped`` or ``chained``."""
+    front: str = "dynamic"
+    """Whose plugin: ``dynamic`` or ``package``."""
+    senders: int = ENGINE_WORKERS
+    """How many Create calls the bench keeps in flight at most, as the engine would."""
 
 
 SCENARIOS = (
@@ -57,6 +72,21 @@ SCENARIOS = (
     Scenario("4 accounts, interleaved", 4, "independent-interleaved"),
     Scenario("4 accounts, grouped", 4, "independent-grouped"),
     Scenario("4 accounts, chained", 4, "chained"),
+    Scenario(
+        f"package: 4 accounts, grouped, {ENGINE_DEFAULT_PARALLEL} in flight",
+        4,
+        "independent-grouped",
+        "package",
+        ENGINE_DEFAULT_PARALLEL,
+    ),
+    Scenario(
+        f"package: 4 accounts, grouped, {ALL_AT_ONCE} in flight",
+        4,
+        "independent-grouped",
+        "package",
+        ALL_AT_ONCE,
+    ),
+    Scenario("package: 4 accounts, chained", 4, "chained", "package"),
 )
 
 
@@ -65,7 +95,8 @@ def run() -> SectionResult:
     result.settings.append(
         f"rollout: {PER_ACCOUNT} deployments per account, emulator provisioning "
         f"{PROVISIONING:.0f}s, Retry-After: {RETRY_AFTER}, {ENGINE_WORKERS} concurrent gRPC "
-        f"Create calls (the plugin's workers); ideal = {PER_ACCOUNT} x {PROVISIONING:.0f}s"
+        f"Create calls for the dynamic plugin (its workers), as stated for the package's; "
+        f"ideal = {PER_ACCOUNT} x {PROVISIONING:.0f}s"
     )
     peaks: list[tuple[int, int, str]] = []
     for scenario in SCENARIOS:
@@ -91,13 +122,13 @@ def _scenario(result: SectionResult, scenario: Scenario) -> tuple[int, int] | No
     ideal = PER_ACCOUNT * PROVISIONING
     with (
         running_emulator(provisioning_seconds=PROVISIONING, retry_after=RETRY_AFTER) as emu,
-        configured_plugin(static_config(emu)) as plugin,
+        configured_plugin(static_config(emu), front=scenario.front) as plugin,
     ):
         lanes = _lanes(plugin, scenario)
         pid = plugin.process.pid
         baseline = peak_rss_kib(pid)
         started = time.monotonic()
-        outcomes = create_lanes(plugin, lanes, timeout=_budget(scenario))
+        outcomes = create_lanes(plugin, lanes, workers=scenario.senders, timeout=_budget(scenario))
         wall = time.monotonic() - started
         peak = peak_rss_kib(pid)
         conflicts, overlaps = emu.conflicts, emu.write_overlaps
@@ -107,13 +138,13 @@ def _scenario(result: SectionResult, scenario: Scenario) -> tuple[int, int] | No
     return None if baseline is None or peak is None else (baseline, peak)
 
 
-def _lanes(plugin: PluginProcess, scenario: Scenario) -> list[list[Item]]:
+def _lanes(plugin: Plugin, scenario: Scenario) -> list[list[Item]]:
     """Checked inputs, per account, then arranged into the scenario's lanes."""
     per_account: list[list[Item]] = []
     for a, account in enumerate(ACCOUNTS[: scenario.accounts]):
         items: list[Item] = []
         for i in range(PER_ACCOUNT):
-            name = f"ro-{scenario.order[:5]}-{scenario.accounts}-{a}-{i}"
+            name = f"ro-{scenario.front[:3]}-{scenario.order[:5]}-{scenario.accounts}-{a}-{i}"
             items.append((name, checked(plugin, name, deployment_inputs(name, account))))
         per_account.append(items)
     if scenario.order == "chained":

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import pulumi
-from pulumi_azure_native import authorization, cognitiveservices
 
 from aoai_deploy.components.args import (
     DEFAULT_ROLE_PROPAGATION_TIMEOUT_SECONDS,
@@ -15,9 +14,14 @@ from aoai_deploy.components.args import (
 )
 from aoai_deploy.components.deployment_args import deployment_args
 from aoai_deploy.components.errors import ComponentArgsError
-from aoai_deploy.components.grants import grants_needed, program_role_grants
+from aoai_deploy.components.grants import RoleGrants, grants_needed, program_role_grants
 from aoai_deploy.components.validation import find_problems
-from aoai_deploy.providers import CrossTenantDeployment
+from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
+
+if TYPE_CHECKING:
+    # Imported where used: pulumi_azure_native is slow to import, and the aoai-deploy
+    # package's plugin builds this component, which needs it only for an account or a grant.
+    from pulumi_azure_native import authorization, cognitiveservices
 
 __all__ = ["FineTunedModelDeployment"]
 
@@ -85,7 +89,7 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         args: FineTunedModelDeploymentArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        grants = program_role_grants()
+        grants = self._role_grants()
         problems = find_problems(args)
         # A created account's id is not known yet, so no grant on it can be shared, nor clash
         # with a shared one: the stand-in says just that.
@@ -93,7 +97,7 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         problems += grants.problems(name, grants_needed(args, stand_in))
         if problems:
             raise ComponentArgsError("FineTunedModelDeployment", name, problems)
-        super().__init__(COMPONENT_TYPE, name, None, opts)
+        super().__init__(self._type_token, name, None, opts)
         # Children do not inherit depends_on from their parent; it is passed on explicitly so
         # that a component ordered after another really waits for it.
         depends_on = opts.depends_on if opts is not None else None
@@ -137,7 +141,7 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         self.deployments: dict[str, CrossTenantDeployment] = {}
         previous: list[pulumi.Resource] = []
         for deployment in args.deployments:
-            created = CrossTenantDeployment(
+            created = self._deployment(
                 f"{name}-{deployment.deployment_name}",
                 deployment_args(args, deployment, account_id, propagation),
                 child_opts(after=[*self.role_assignments, *previous]),
@@ -158,10 +162,27 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
             }
         )
 
+    # -- what the aoai-deploy package's variant (aoai_deploy.plugin) makes its own --------
+
+    #: The type token.
+    _type_token: ClassVar[str] = COMPONENT_TYPE
+
+    def _deployment(
+        self, name: str, args: CrossTenantDeploymentArgs, opts: pulumi.ResourceOptions
+    ) -> CrossTenantDeployment:
+        """One deployment: the package's variant makes the package's resource instead."""
+        return CrossTenantDeployment(name, args, opts)
+
+    def _role_grants(self) -> RoleGrants:
+        """The grants this component shares with the others of its program (grants.py)."""
+        return program_role_grants()
+
 
 def _account(
     resource_name: str, account: DestinationAccountArgs, opts: pulumi.ResourceOptions
 ) -> cognitiveservices.Account:
+    from pulumi_azure_native import cognitiveservices  # slow: see TYPE_CHECKING above
+
     subdomain = account.custom_subdomain_name
     return cognitiveservices.Account(
         resource_name,

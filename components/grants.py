@@ -47,15 +47,18 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import pulumi
-from pulumi_azure_native import authorization
 
 from aoai_deploy.components.args import FineTunedModelDeploymentArgs
 from aoai_deploy.components.errors import Problem
 from aoai_deploy.components.roles import role_assignment_name, role_definition_id
 from aoai_deploy.providers.ids import ArmIdError
+
+if TYPE_CHECKING:
+    # Imported where a grant is made: pulumi_azure_native is slow to import (fine_tuned.py).
+    from pulumi_azure_native import authorization
 
 __all__ = [
     "ROLE_ASSIGNMENT_TYPE",
@@ -242,6 +245,8 @@ def openai_contributor_assignment(
 
     A stack that owns a grant other stacks rely on (a source account's, say) can make it with
     this and ``Grant(side="source", ...)``."""
+    from pulumi_azure_native import authorization  # slow: see TYPE_CHECKING above
+
     return authorization.RoleAssignment(
         resource_name,
         scope=grant.scope,

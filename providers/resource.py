@@ -14,57 +14,59 @@ import pulumi
 import pulumi.dynamic
 
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import OUTPUTS, OWNER_INPUT
+from aoai_deploy.providers.schema import (
+    INPUT_FIELDS,
+    OUTPUT_FIELDS,
+    OUTPUTS,
+    OWNER_INPUT,
+    Field,
+)
 
-__all__ = ["CrossTenantDeployment", "CrossTenantDeploymentArgs"]
+__all__ = ["CrossTenantDeployment", "CrossTenantDeploymentArgs", "properties"]
 
 
 @dataclass
 class CrossTenantDeploymentArgs:
-    """Inputs of a :class:`CrossTenantDeployment`; each takes a plain value or an Input."""
+    """Inputs of a :class:`CrossTenantDeployment`; each takes a plain value or an Input.
+
+    The fields are described in :data:`~aoai_deploy.providers.schema.INPUT_FIELDS` (listed
+    below), which the package's schema is generated from too.
+    """
 
     account_id: pulumi.Input[str]
-    """ARM id of the destination account (``/subscriptions/.../accounts/<name>``)."""
     deployment_name: pulumi.Input[str]
-    """Name of the deployment inside the destination account (URL-safe)."""
     model_name: pulumi.Input[str]
-    """The model to deploy: a fine-tuned model id or a base model name."""
     model_format: pulumi.Input[str] | None = None
-    """Model format; ``OpenAI`` when not set."""
     model_version: pulumi.Input[str] | None = None
-    """Model version (``1`` for fine-tuned models); when not set it is left out of the request,
-    Azure deploys the model's default version, and the ``model`` output shows which."""
     source_account_id: pulumi.Input[str] | None = None
-    """ARM id of the account that holds the model, when it is not the destination."""
     source_tenant_id: pulumi.Input[str] | None = None
-    """Tenant of the source account; when it differs from the destination's, the copy is
-    cross-tenant and an auxiliary token for it is sent."""
     tenant_id: pulumi.Input[str] | None = None
-    """Tenant of the destination account; the credential's home tenant when not set."""
     sku_name: pulumi.Input[str] | None = None
-    """Deployment SKU (``Standard``, ``GlobalStandard``, ...); ``Standard`` when not set."""
     sku_capacity: pulumi.Input[int] | None = None
-    """Capacity in units of the SKU (an integer of at least 1); 1 when not set."""
     rai_policy_name: pulumi.Input[str] | None = None
-    """Content-filter (RAI) policy name."""
     version_upgrade_option: pulumi.Input[str] | None = None
-    """``OnceNewDefaultVersionAvailable``, ``OnceCurrentVersionExpired`` or ``NoAutoUpgrade``."""
     tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
-    """Tags on the deployment."""
     adopt_existing: pulumi.Input[bool] | None = None
-    """Take over a deployment of that name that already exists instead of failing."""
     api_version: pulumi.Input[str] | None = None
-    """ARM api-version; ``2024-10-01`` when not set."""
     operation_timeout_seconds: pulumi.Input[int] | None = None
-    """Deadline for each create, update or delete, polling included; 1800 when not set."""
     role_propagation_timeout_seconds: pulumi.Input[int] | None = None
-    """How long to retry 403s while new role assignments propagate; 0 (no retry) when not set."""
+
+
+def _described(fields: tuple[Field, ...]) -> str:
+    return "".join(f"\n    ``{f.name}``\n        {f.description}\n" for f in fields)
+
+
+CrossTenantDeploymentArgs.__doc__ = (CrossTenantDeploymentArgs.__doc__ or "") + _described(
+    INPUT_FIELDS
+)
 
 
 class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossTenantDeployment"):
     """An Azure OpenAI deployment, optionally of a model copied from an account in another
     tenant. Type token ``pulumi-python:dynamic/aoai:CrossTenantDeployment``; its id is the
-    deployment's ARM id."""
+    deployment's ARM id. Its outputs echo every input and add those of
+    :data:`~aoai_deploy.providers.schema.OUTPUT_FIELDS` (listed below).
+    """
 
     account_id: pulumi.Output[str]
     deployment_name: pulumi.Output[str]
@@ -84,19 +86,12 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     operation_timeout_seconds: pulumi.Output[int]
     role_propagation_timeout_seconds: pulumi.Output[int]
     provisioning_state: pulumi.Output[str]
-    """``Succeeded`` once the deployment is ready."""
     capabilities: pulumi.Output[dict[str, str]]
-    """What the deployed model can do, as Azure reports it."""
     rate_limits: pulumi.Output[list[dict[str, Any]]]
-    """Rate limits Azure applies to the deployment."""
     model: pulumi.Output[dict[str, Any]]
-    """The model as Azure reports it (format, name, version, source, ...)."""
     current_capacity: pulumi.Output[int | None]
-    """The capacity Azure reports as in effect."""
     etag: pulumi.Output[str | None]
-    """The deployment's ETag."""
     cross_tenant: pulumi.Output[bool]
-    """Whether the deployment was made with an auxiliary token for the source tenant."""
 
     def __init__(
         self,
@@ -104,13 +99,24 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
         args: CrossTenantDeploymentArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
-        # Who owns the deployment, for the owner tag: unique per organization, project, stack
-        # and resource name (DIY backends all call their organization "organization").
-        organization = pulumi.get_organization() or "organization"
-        props[OWNER_INPUT] = "/".join(
-            (organization, pulumi.get_project(), pulumi.get_stack(), resource_name)
+        super().__init__(
+            CrossTenantDeploymentProvider(), resource_name, properties(resource_name, args), opts
         )
-        # Output-only keys are registered as None so they exist as attributes in preview too.
-        props.update({key: None for key in OUTPUTS})
-        super().__init__(CrossTenantDeploymentProvider(), resource_name, props, opts)
+
+
+CrossTenantDeployment.__doc__ = (CrossTenantDeployment.__doc__ or "") + _described(OUTPUT_FIELDS)
+
+
+def properties(resource_name: str, args: CrossTenantDeploymentArgs) -> dict[str, Any]:
+    """What a program registers for one deployment, whichever front serves it: the inputs,
+    the hidden owner and every output (``None`` until known)."""
+    props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
+    # Who owns the deployment, for the owner tag: unique per organization, project, stack
+    # and resource name (DIY backends all call their organization "organization").
+    organization = pulumi.get_organization() or "organization"
+    props[OWNER_INPUT] = "/".join(
+        (organization, pulumi.get_project(), pulumi.get_stack(), resource_name)
+    )
+    # Output-only keys are registered as None so they exist as attributes in preview too.
+    props.update({key: None for key in OUTPUTS})
+    return props

@@ -1,98 +1,91 @@
-"""The resource's public field names, defaults and allowed values, in one place.
+"""The resource's fields and the provider's configuration keys, defined once.
+
+Both fronts read these tables: the dynamic resource (``resource.py``, whose argument
+dataclass must have exactly :data:`INPUT_FIELDS`), the core (``inputs.py``, ``diff.py``,
+``mapping.py``: the names, defaults and which inputs reach ARM), and the ``aoai-deploy``
+package, whose Pulumi schema is generated from them (``aoai_deploy.plugin.schema``), names,
+types, defaults and descriptions alike.
 
 Input and output names are the public API (README.md, "Configuration reference"): they are
-the keys of every stack's state, so renaming one is a breaking change.
+the keys of every dynamic stack's state, so renaming one is a breaking change. The package's
+schema spells each name in camelCase (:func:`camel`), as Pulumi schemas do; a Python SDK
+generated from it maps them back to these names.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
 __all__ = [
     "API_VERSIONS",
     "ARM_INPUTS",
+    "CONFIG_FIELDS",
     "DEFAULTS",
     "INPUTS",
+    "INPUT_FIELDS",
     "OPENAI_CONTRIBUTOR_ROLE_ID",
     "OPENAI_CONTRIBUTOR_ROLE_NAME",
     "OUTPUTS",
+    "OUTPUT_FIELDS",
+    "OWNER_FIELD",
     "OWNER_INPUT",
     "OWNER_TAG",
     "PROVISIONED_SKUS",
     "SKU_NAMES",
     "VERSION_UPGRADE_OPTIONS",
+    "ConfigField",
+    "Field",
+    "camel",
 ]
 
-#: Every input, in the order the README's inputs table lists them (tests/docs checks it).
-INPUTS: Final[tuple[str, ...]] = (
-    "account_id",
-    "deployment_name",
-    "model_name",
-    "model_format",
-    "model_version",
-    "source_account_id",
-    "source_tenant_id",
-    "tenant_id",
-    "sku_name",
-    "sku_capacity",
-    "rai_policy_name",
-    "version_upgrade_option",
-    "tags",
-    "adopt_existing",
-    "api_version",
-    "operation_timeout_seconds",
-    "role_propagation_timeout_seconds",
-)
+#: The kinds of value a field holds; the package schema maps each to a Pulumi schema type.
+Kind = Literal["string", "integer", "boolean", "string-map", "any-map", "any-list"]
 
-#: A hidden input the resource class fills with
-#: ``<organization>/<project>/<stack>/<resource name>``; it is written as the value of
-#: :data:`OWNER_TAG` on the deployment so that a create which timed out can recognise and
-#: re-adopt its own deployment on the next run.
-OWNER_INPUT: Final = "owner"
-OWNER_TAG: Final = "aoai-deploy-owner"
 
-#: Inputs that change what is sent to ARM; the others only steer the provider.
-ARM_INPUTS: Final[frozenset[str]] = frozenset(
-    {
-        "account_id",
-        "deployment_name",
-        "model_name",
-        "model_format",
-        "model_version",
-        "source_account_id",
-        "source_tenant_id",
-        "sku_name",
-        "sku_capacity",
-        "rai_policy_name",
-        "version_upgrade_option",
-        "tags",
-        "api_version",
-    }
-)
+@dataclass(frozen=True)
+class Field:
+    """One input or output of ``CrossTenantDeployment``."""
 
-#: Defaults filled in by ``check``. ``model_version`` has none: left unset, it is left out of
-#: the request and Azure deploys the model's default version ("1" exists only for
-#: fine-tuned models).
-DEFAULTS: Final[dict[str, object]] = {
-    "model_format": "OpenAI",
-    "sku_name": "Standard",
-    "sku_capacity": 1,
-    "adopt_existing": False,
-    "api_version": "2024-10-01",
-    "operation_timeout_seconds": 1800,
-    "role_propagation_timeout_seconds": 0,
-}
+    name: str
+    """The snake_case name: the dynamic resource's argument and its state key."""
+    kind: Kind
+    """What the value is."""
+    description: str
+    """One or two sentences for the schema, the docs and the argument's documentation."""
+    required: bool = False
+    """Whether a program must set it (inputs only)."""
+    default: object = None
+    """The value :func:`~aoai_deploy.providers.inputs.check_inputs` fills in when unset."""
+    arm: bool = False
+    """Whether a change of it changes what is sent to ARM (inputs only); the others only
+    steer the provider."""
 
-#: Outputs added to the echoed inputs.
-OUTPUTS: Final[tuple[str, ...]] = (
-    "provisioning_state",
-    "capabilities",
-    "rate_limits",
-    "model",
-    "current_capacity",
-    "etag",
-    "cross_tenant",
-)
+    @property
+    def camel_name(self) -> str:
+        """The name in the package's schema."""
+        return camel(self.name)
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One ``aoai-deploy:<name>`` configuration key of the provider."""
+
+    name: str
+    """The key without its namespace, as ``pulumi config set aoai-deploy:<name>`` takes it."""
+    description: str
+    """What it sets, for the schema and the README's table."""
+    secret: bool = False
+    """Whether the value is a secret (``pulumi config set --secret``)."""
+    kind: Literal["string", "boolean"] = "string"
+    """What the value is (the provider reads every key as text: ``"true"`` for a boolean)."""
+
+
+def camel(name: str) -> str:
+    """``account_id`` -> ``accountId``: the spelling of a field in the package's schema."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
 
 #: Deployment SKUs Azure documents; compared case-insensitively.
 SKU_NAMES: Final[tuple[str, ...]] = (
@@ -123,6 +116,227 @@ VERSION_UPGRADE_OPTIONS: Final[tuple[str, ...]] = (
 
 #: API versions whose deployment schema this provider knows.
 API_VERSIONS: Final[tuple[str, ...]] = ("2024-10-01", "2025-09-01", "2025-10-01-preview")
+
+#: Every input, in the order the README's inputs table lists them (tests/docs checks it).
+INPUT_FIELDS: Final[tuple[Field, ...]] = (
+    Field(
+        "account_id",
+        "string",
+        "ARM id of the destination account "
+        "(/subscriptions/<id>/resourceGroups/<group>/providers/"
+        "Microsoft.CognitiveServices/accounts/<name>). A change replaces the deployment.",
+        required=True,
+        arm=True,
+    ),
+    Field(
+        "deployment_name",
+        "string",
+        "Name of the deployment inside the destination account (URL-safe). A change "
+        "replaces the deployment.",
+        required=True,
+        arm=True,
+    ),
+    Field(
+        "model_name",
+        "string",
+        "The model to deploy: a fine-tuned model id or a base model name.",
+        required=True,
+        arm=True,
+    ),
+    Field(
+        "model_format",
+        "string",
+        "Format of the model; OpenAI when not set.",
+        default="OpenAI",
+        arm=True,
+    ),
+    Field(
+        "model_version",
+        "string",
+        "Version of the model (1 for a fine-tuned model). Left unset it is not sent: Azure "
+        "deploys the model's default version and reports it in the model output.",
+        arm=True,
+    ),
+    Field(
+        "source_account_id",
+        "string",
+        "ARM id of the account that holds the model (for a fine-tuned model, where it was "
+        "trained), when it is not the destination account.",
+        arm=True,
+    ),
+    Field(
+        "source_tenant_id",
+        "string",
+        "Tenant of the source account. When it differs from the destination's tenant the "
+        "copy is cross-tenant: the request carries an auxiliary token for this tenant.",
+        arm=True,
+    ),
+    Field(
+        "tenant_id",
+        "string",
+        "Tenant of the destination account; the credential's home tenant when not set.",
+    ),
+    Field(
+        "sku_name",
+        "string",
+        f"Deployment SKU, one of {', '.join(SKU_NAMES)} (any case); Standard when not set.",
+        default="Standard",
+        arm=True,
+    ),
+    Field(
+        "sku_capacity",
+        "integer",
+        "Capacity in units of the SKU (thousands of tokens per minute for Standard), a whole "
+        "number of at least 1; 1 when not set.",
+        default=1,
+        arm=True,
+    ),
+    Field(
+        "rai_policy_name",
+        "string",
+        "Content-filter (RAI) policy of the deployment; Azure's default policy when not set.",
+        arm=True,
+    ),
+    Field(
+        "version_upgrade_option",
+        "string",
+        f"When Azure moves the deployment to a newer model version: "
+        f"{', '.join(VERSION_UPGRADE_OPTIONS)}.",
+        arm=True,
+    ),
+    Field(
+        "tags",
+        "string-map",
+        "Tags on the deployment (the provider adds its own aoai-deploy-owner tag).",
+        arm=True,
+    ),
+    Field(
+        "adopt_existing",
+        "boolean",
+        "Take over a deployment of that name that exists and that this stack did not create, "
+        "instead of failing.",
+        default=False,
+    ),
+    Field(
+        "api_version",
+        "string",
+        f"ARM api-version of the requests; {API_VERSIONS[0]} when not set.",
+        default=API_VERSIONS[0],
+        arm=True,
+    ),
+    Field(
+        "operation_timeout_seconds",
+        "integer",
+        "Deadline in seconds for each create, update or delete, polling included; 1800 when "
+        "not set.",
+        default=1800,
+    ),
+    Field(
+        "role_propagation_timeout_seconds",
+        "integer",
+        "How long in seconds to retry 403 answers while new role assignments propagate; "
+        "0 (no retry) when not set.",
+        default=0,
+    ),
+)
+
+#: A hidden input the resource fills with ``<organization>/<project>/<stack>/<resource name>``;
+#: it is written as the value of :data:`OWNER_TAG` on the deployment so that a create which
+#: timed out can recognise and re-adopt its own deployment on the next run.
+OWNER_INPUT: Final = "owner"
+OWNER_TAG: Final = "aoai-deploy-owner"
+OWNER_FIELD: Final = Field(
+    OWNER_INPUT,
+    "string",
+    f"Who owns the deployment, written as its {OWNER_TAG} tag so that a create that timed "
+    "out is adopted on the next run instead of failing: "
+    "<organization>/<project>/<stack>/<resource name>. Set by the provider; set it yourself "
+    "only to include your Pulumi organization (the package's provider cannot learn it).",
+)
+
+#: Outputs added to the echoed inputs.
+OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
+    Field(
+        "provisioning_state",
+        "string",
+        "The deployment's provisioning state as Azure reports it: Succeeded once it is ready.",
+    ),
+    Field("capabilities", "string-map", "What the deployed model can do, as Azure reports it."),
+    Field("rate_limits", "any-list", "The rate limits Azure applies to the deployment."),
+    Field(
+        "model",
+        "any-map",
+        "The model as Azure reports it (format, name, version, source or sourceAccount, ...).",
+    ),
+    Field("current_capacity", "integer", "The capacity Azure reports as in effect."),
+    Field("etag", "string", "The deployment's ETag."),
+    Field(
+        "cross_tenant",
+        "boolean",
+        "Whether the deployment was written with an auxiliary token for the source tenant.",
+    ),
+)
+
+#: The provider's configuration keys (namespace ``aoai-deploy``), as the README's table lists
+#: and describes them (tests/docs checks both); ``config.CONFIG_KEYS`` names the same keys.
+CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
+    ConfigField(
+        "cloud",
+        "`AzureCloud` (default), `AzureUSGovernment` or `AzureChinaCloud`: ARM endpoint, "
+        "sign-in authority and token scope",
+    ),
+    ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
+    ConfigField(
+        "allowCustomEndpoint",
+        "`true` to send real tokens to an `armEndpoint` that is neither an Azure cloud's ARM "
+        "nor a loopback address (not needed with `static` tokens); each configure then logs a "
+        "warning naming the host",
+        kind="boolean",
+    ),
+    ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),
+    ConfigField(
+        "credential",
+        "`default` (default), `cli`, `client-secret`, `workload-identity`, `managed-identity` "
+        "or `static`",
+    ),
+    ConfigField(
+        "clientId",
+        "app (client) id: required for `client-secret`; user-assigned identity for "
+        "`managed-identity`; optional for `default` and `workload-identity`",
+    ),
+    ConfigField(
+        "clientSecret",
+        "the app's secret for `client-secret`; set it with `--secret`",
+        secret=True,
+    ),
+    ConfigField(
+        "tenantId",
+        "the credential's home tenant: required for `client-secret`, optional for `cli` and "
+        "`workload-identity`",
+    ),
+    ConfigField(
+        "staticTokens",
+        'for `static`: a secret JSON object `{"<tenant id>": "<access token>"}` of tokens '
+        "minted elsewhere; with more than one, each resource must name its tenant",
+        secret=True,
+    ),
+)
+
+#: Every input's name, in the order of :data:`INPUT_FIELDS`.
+INPUTS: Final[tuple[str, ...]] = tuple(f.name for f in INPUT_FIELDS)
+
+#: Inputs that change what is sent to ARM; the others only steer the provider.
+ARM_INPUTS: Final[frozenset[str]] = frozenset(f.name for f in INPUT_FIELDS if f.arm)
+
+#: Defaults filled in by ``check``. ``model_version`` has none: left unset, it is left out of
+#: the request and Azure deploys the model's default version ("1" exists only for
+#: fine-tuned models).
+DEFAULTS: Final[dict[str, object]] = {
+    f.name: f.default for f in INPUT_FIELDS if f.default is not None
+}
+
+#: Outputs added to the echoed inputs, in the order of :data:`OUTPUT_FIELDS`.
+OUTPUTS: Final[tuple[str, ...]] = tuple(f.name for f in OUTPUT_FIELDS)
 
 OPENAI_CONTRIBUTOR_ROLE_ID: Final = "a001fd3d-188f-4b5d-821b-7da978bf7442"
 OPENAI_CONTRIBUTOR_ROLE_NAME: Final = "Cognitive Services OpenAI Contributor"

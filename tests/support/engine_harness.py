@@ -74,13 +74,16 @@ class DiffReply:
 class PluginProcess:
     """One ``python -m pulumi.dynamic`` process; use as a context manager."""
 
+    #: How the plugin is started (the package's harness starts another).
+    command: tuple[str, ...] = (sys.executable, "-u", "-m", "pulumi.dynamic")
+
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self._stderr_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
             prefix="plugin-stderr-", suffix=".log", delete=False
         )
         merged = {**os.environ, **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            list(self.command),
             stdout=subprocess.PIPE,
             stderr=self._stderr_file,
             env=merged,
