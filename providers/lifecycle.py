@@ -130,8 +130,13 @@ def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
 # -- lifecycle: network ---------------------------------------------------------------
 
 
-def create(runtime: Runtime, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Create (or re-adopt) the deployment; returns its ARM id and the outputs."""
+def create(
+    runtime: Runtime, props: Mapping[str, Any], *, import_note: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """Create (or re-adopt) the deployment; returns its ARM id and the outputs.
+
+    ``import_note`` ends the refusal of a deployment the stack does not own: each front says
+    there whether `pulumi import` can bring it under the stack."""
     spec = spec_from_inputs(props)
     deployment = spec.account.deployment(spec.deployment_name)
     path = str(deployment)
@@ -161,7 +166,7 @@ def create(runtime: Runtime, props: Mapping[str, Any]) -> tuple[str, dict[str, A
                 f"creating {path}: a deployment of that name already exists and this "
                 f"stack did not create it (owner tag: {owner or 'none'}). Set "
                 "adopt_existing to take it over, choose another deployment_name, or "
-                "delete it first. (`pulumi import` does not work for dynamic resources.)"
+                f"delete it first.{' ' + import_note if import_note else ''}"
             )
         elif change is not None:
             raise ForeignDeploymentError(

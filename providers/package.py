@@ -79,7 +79,6 @@ _RENAMED: Final = re.compile(
 
 # The core's refusal of a deployment it does not own ends with the dynamic resource's note;
 # the package's resource can be imported (test_package_front checks the wording still meets).
-_DYNAMIC_IMPORT_NOTE: Final = "(`pulumi import` does not work for dynamic resources.)"
 _PACKAGE_IMPORT_NOTE: Final = (
     f"Or bring it under this stack: `pulumi import {RESOURCE_TYPE} <name> <its ARM id>`."
 )
@@ -96,9 +95,7 @@ class PackageError(Exception):
 
 
 def schema_words(text: str) -> str:
-    """``text`` with every field name spelled as the package's schema spells it, and the
-    dynamic resource's way out of a foreign deployment replaced by the package's."""
-    text = text.replace(_DYNAMIC_IMPORT_NOTE, _PACKAGE_IMPORT_NOTE)
+    """``text`` with every field name spelled as the package's schema spells it."""
     return _RENAMED.sub(lambda match: _TO_SCHEMA[match[1]], text)
 
 
@@ -211,7 +208,9 @@ class DeploymentFront:
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)
-        id_, outputs = _reported(lifecycle.create)(self._runtime, props)
+        id_, outputs = _reported(lifecycle.create)(
+            self._runtime, props, import_note=_PACKAGE_IMPORT_NOTE
+        )
         return CreateResponse(id_, from_core(outputs, _secret_keys(request.properties)))
 
     def read(self, request: ReadRequest) -> ReadResponse:

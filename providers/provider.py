@@ -27,6 +27,10 @@ from aoai_deploy.providers.logs import install_stderr_handler
 
 __all__ = ["CrossTenantDeploymentProvider", "Runtime"]
 
+# Engine limitation (Pulumi issue 16175): the engine sends an imported dynamic resource no
+# provider.
+_IMPORT_NOTE = "(`pulumi import` does not work for dynamic resources.)"
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -95,7 +99,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
 
     @_surfaced
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        id_, outputs = lifecycle.create(self._require_runtime(), props)
+        id_, outputs = lifecycle.create(self._require_runtime(), props, import_note=_IMPORT_NOTE)
         return pulumi.dynamic.CreateResult(id_, outputs)
 
     @_surfaced
