@@ -150,28 +150,43 @@ class PulumiCli:
         return self("stack", "export").output
 
 
-def children_named(parent: int, name: str) -> list[int]:
-    """Pids of the descendants of ``parent`` whose command name is ``name`` (Linux /proc)."""
-    tree: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
+@dataclass(frozen=True)
+class _Process:
+    pid: int
+    ppid: int
+    session: int
+    name: str
+
+
+def _processes() -> list[_Process]:
+    """Every process on the machine, from Linux's /proc."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
         except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-        names[int(entry.name)] = comm
+            continue  # gone meanwhile
+        # "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found.append(_Process(int(entry.name), int(fields[1]), int(fields[3]), name))
+    return found
+
+
+def children_named(parent: int, name: str) -> list[int]:
+    """Pids of the descendants of ``parent`` whose command name is ``name``."""
+    processes = _processes()
+    tree: dict[int, list[_Process]] = {}
+    for process in processes:
+        tree.setdefault(process.ppid, []).append(process)
     found, todo = [], [parent]
     while todo:
         for child in tree.get(todo.pop(), []):
-            todo.append(child)
-            if names.get(child) == name:
-                found.append(child)
+            todo.append(child.pid)
+            if child.name == name:
+                found.append(child.pid)
     return found
 
 
@@ -189,24 +204,10 @@ def kill_session(process: subprocess.Popen[str]) -> None:
     """SIGKILL every process left in the session ``process`` leads (``start`` makes one): a
     CLI killed with SIGKILL leaves its plugins running, reparented to init, each in a process
     group of its own but still in that session."""
-    for pid in _session_members(process.pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _session_members(sid: int) -> list[int]:
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
-        if int(stat[stat.rindex(")") + 2 :].split()[3]) == sid:
-            members.append(int(entry.name))
-    return members
+    for member in _processes():
+        if member.session == process.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(member.pid, signal.SIGKILL)
 
 
 def interrupt(process: subprocess.Popen[str], cli_pid: int) -> str:
