@@ -137,6 +137,32 @@ def test_actionlint_ignores_the_queue_key_and_nothing_else() -> None:
     }
 
 
+# -- other stacks read the published outputs, never the state ----------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_but_the_stacks_outputs_is_handed_out(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    assert rules.published_beyond_outputs(workflows[name]) == []
+
+
+def test_up_publishes_its_outputs_after_the_deploy_without_the_passphrase(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    up_steps = workflows["up.yml"]["jobs"]["up"]["steps"]
+    names = [step.get("name") for step in up_steps]
+    deploy = names.index("pulumi up --yes --refresh")
+    publish = names.index("Publish the stack's outputs for other stacks")
+    assert publish == deploy + 1
+    assert rules.OUTPUTS_FILE in up_steps[deploy]["run"]
+    step = up_steps[publish]
+    assert step["if"] == "vars.STACK_OUTPUTS_ACCOUNT != ''"
+    assert "PULUMI_CONFIG_PASSPHRASE" not in step.get("env", {})
+    assert "--auth-mode login" in step["run"]
+    assert '--name "$PULUMI_STACK.json"' in step["run"]
+
+
 # -- concurrency: a preview never cancels a deploy ------------------------------------------------
 
 
@@ -467,4 +493,22 @@ def test_rules_catch_a_preview_back_in_the_deploys_group_and_a_deploy_that_can_b
     preview["concurrency"]["group"] = "preview-${{ vars.PULUMI_STACK }}"
     assert rules.cancels_beyond_its_pull_request(preview) == [
         "workflow: preview-${{ vars.PULUMI_STACK }}"
+    ]
+
+
+def test_rules_catch_the_state_or_its_secrets_handed_to_other_stacks(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    workflow = _broken(workflows, "up.yml")
+    up_steps = workflow["jobs"]["up"]["steps"]
+    deploy = next(s for s in up_steps if s.get("name") == "pulumi up --yes --refresh")
+    deploy["run"] = deploy["run"].replace("pulumi stack output", "pulumi stack export")
+    assert rules.published_beyond_outputs(workflow) == [
+        "up: pulumi up --yes --refresh: the state or its secrets",
+        "up: pulumi up --yes --refresh: the outputs file written by something else",
+    ]
+    deploy["run"] = deploy["run"].replace("pulumi stack export", "pulumi stack output")
+    deploy["run"] = deploy["run"].replace("--json", "--json --show-secrets")
+    assert rules.published_beyond_outputs(workflow) == [
+        "up: pulumi up --yes --refresh: the state or its secrets"
     ]

@@ -345,3 +345,28 @@ def cancels_beyond_its_pull_request(workflow: dict[str, Any]) -> list[str]:
         if block.get("cancel-in-progress")
         and not re.search(r"github\.(event\.pull_request\.number|ref|head_ref)\b", block["group"])
     ]
+
+
+# -- what the deploy hands to other stacks ------------------------------------------------------
+
+#: The file up.yml publishes for other stacks (examples/consumer): the stack's outputs alone.
+OUTPUTS_FILE = '"$RUNNER_TEMP/stack-outputs.json"'
+
+
+def published_beyond_outputs(workflow: dict[str, Any]) -> list[str]:
+    """Steps that hand out more than the stack's outputs: the state (`pulumi stack export`,
+    pickles included), secrets in plaintext (`--show-secrets`), an upload of another file, or
+    the outputs file written by anything but `pulumi stack output --json`."""
+    found = []
+    for job_id, step in steps(workflow):
+        script = step.get("run", "")
+        where = f"{job_id}: {step.get('name')}"
+        if re.search(r"\bpulumi\s+stack\s+export\b", script) or "--show-secrets" in script:
+            found.append(f"{where}: the state or its secrets")
+        if "az storage blob upload" in script and f"--file {OUTPUTS_FILE}" not in script:
+            found.append(f"{where}: uploads another file")
+        for line in script.splitlines():
+            writes = re.search(rf">\s*{re.escape(OUTPUTS_FILE)}", line)
+            if writes and not re.match(r"\s*pulumi stack output\b.*--json\b", line):
+                found.append(f"{where}: the outputs file written by something else")
+    return found
