@@ -32,7 +32,7 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from aoai_deploy.emulator import Emulator
-from aoai_deploy.emulator.app import Context, Request, Response
+from aoai_deploy.emulator.exchange import Context, Request, Response
 from aoai_deploy.providers import ArmError, AuthError, ConfigError, TransportError
 from aoai_deploy.providers.auth import TokenProvider
 from aoai_deploy.providers.config import ProviderConfig
