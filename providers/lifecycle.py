@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from aoai_deploy.providers import writes
-from aoai_deploy.providers.arm import ArmResponse, Call
+from aoai_deploy.providers.calls import ArmResponse, Call
 from aoai_deploy.providers.diff import diff_inputs
 from aoai_deploy.providers.errors import (
     AoaiDeployError,

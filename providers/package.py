@@ -44,7 +44,7 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 
 from aoai_deploy.providers import lifecycle
-from aoai_deploy.providers.arm import Call
+from aoai_deploy.providers.calls import Call
 from aoai_deploy.providers.config import ProviderConfig
 from aoai_deploy.providers.errors import AoaiDeployError
 from aoai_deploy.providers.ids import DeploymentId

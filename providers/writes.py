@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from aoai_deploy.providers.arm import ArmResponse, Call
+from aoai_deploy.providers.calls import ArmResponse, Call
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,

@@ -34,8 +34,9 @@ import requests
 
 from aoai_deploy.emulator import Emulator, ManualClock
 from aoai_deploy.providers import AoaiDeployError
-from aoai_deploy.providers.arm import ArmClient, RetryPolicy
+from aoai_deploy.providers.arm import ArmClient
 from aoai_deploy.providers.auth import TokenProvider
+from aoai_deploy.providers.calls import RetryPolicy
 from aoai_deploy.providers.config import ProviderConfig
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
 from aoai_deploy.providers.schema import OWNER_TAG
