@@ -23,7 +23,7 @@ import urllib3
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
-from aoai_deploy.providers.auth import (
+from aoai_deploy.providers.azure.auth import (
     EXPIRY_MARGIN_SECONDS,
     REFRESH_BEFORE_SECONDS,
     FederatedTokenFile,
@@ -35,7 +35,7 @@ from aoai_deploy.providers.auth import (
     preflight_cross_tenant,
     token_claims,
 )
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.errors import AuthError, ConfigError
 
 HOME = "1111aaaa-1111-4111-8111-11111111111a"  # the credential's own tenant (source)

@@ -44,8 +44,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from aoai_deploy.providers.auth import auxiliary_header
-from aoai_deploy.providers.calls import (
+from aoai_deploy.providers.azure.auth import auxiliary_header
+from aoai_deploy.providers.azure.calls import (
     MAX_MESSAGE,
     ArmResponse,
     Call,
@@ -54,7 +54,11 @@ from aoai_deploy.providers.calls import (
     SystemClock,
     TokenSource,
 )
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.logs import logger, redact
+from aoai_deploy.providers.azure.waiting import wait_for_operation
+from aoai_deploy.providers.core.hints import hint_for
+from aoai_deploy.providers.core.ids import is_guid
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,
@@ -65,10 +69,6 @@ from aoai_deploy.providers.errors import (
     TransportError,
     about,
 )
-from aoai_deploy.providers.hints import hint_for
-from aoai_deploy.providers.ids import is_guid
-from aoai_deploy.providers.logs import logger, redact
-from aoai_deploy.providers.waiting import wait_for_operation
 
 __all__ = ["ArmClient"]
 

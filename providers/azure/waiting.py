@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aoai_deploy.providers.calls import MAX_MESSAGE, ArmResponse, Call
+from aoai_deploy.providers.azure.calls import MAX_MESSAGE, ArmResponse, Call
+from aoai_deploy.providers.azure.logs import redact
+from aoai_deploy.providers.core.hints import hint_for
 from aoai_deploy.providers.errors import AoaiDeployError, ArmError, OperationFailedError
-from aoai_deploy.providers.hints import hint_for
-from aoai_deploy.providers.logs import redact
 
 if TYPE_CHECKING:
-    from aoai_deploy.providers.arm import ArmClient
+    from aoai_deploy.providers.azure.arm import ArmClient
 
 __all__ = ["wait_for_operation"]
 

@@ -28,9 +28,9 @@ from typing import Any, Final, NoReturn, Protocol
 from azure.core.credentials import AccessToken
 from azure.identity import ChainedTokenCredential, ClientAssertionCredential
 
-from aoai_deploy.providers.config import ProviderConfig, _decode_jwt_payload
+from aoai_deploy.providers.azure.config import ProviderConfig, _decode_jwt_payload
+from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_NAME
 from aoai_deploy.providers.errors import AuthError, ConfigError
-from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_NAME
 
 __all__ = [
     "EXPIRY_MARGIN_SECONDS",

@@ -1,0 +1,17 @@
+"""Talking to Azure: the ARM client and its waiting, credentials and tokens, the provider
+configuration, and the redaction of what the provider logs.
+
+``arm``          the one HTTP path to ARM: target pinning, tokens, timeouts, retries, errors
+``waiting``      waiting for a long-running write (Azure-AsyncOperation, Location, state)
+``calls``        what travels on that path: ``Call``, ``ArmResponse``, ``RetryPolicy``, ``Clock``
+``auth``         credentials and ARM tokens per tenant, cross-tenant checks
+``config``       the ``aoai-deploy:*`` provider configuration, validated once
+``logs``         the provider's logger, and the redaction of tokens from what it writes
+
+Each module is imported by its own path (``aoai_deploy.providers.azure.arm``, ...); nothing is
+imported here, so that importing one does not import the others.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
