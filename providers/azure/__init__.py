@@ -4,7 +4,8 @@ configuration, and the redaction of what the provider logs.
 ``arm``          the one HTTP path to ARM: target pinning, tokens, timeouts, retries, errors
 ``waiting``      waiting for a long-running write (Azure-AsyncOperation, Location, state)
 ``calls``        what travels on that path: ``Call``, ``ArmResponse``, ``RetryPolicy``, ``Clock``
-``auth``         credentials and ARM tokens per tenant, cross-tenant checks
+``tokens``       ARM tokens per tenant (a thread-safe cache), cross-tenant checks
+``credentials``  the azure-identity credential ``aoai-deploy:credential`` names
 ``config``       the ``aoai-deploy:*`` provider configuration, validated once
 ``logs``         the provider's logger, and the redaction of tokens from what it writes
 

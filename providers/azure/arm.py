@@ -44,7 +44,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from aoai_deploy.providers.azure.auth import auxiliary_header
 from aoai_deploy.providers.azure.calls import (
     MAX_MESSAGE,
     ArmResponse,
@@ -56,6 +55,7 @@ from aoai_deploy.providers.azure.calls import (
 )
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.logs import logger, redact
+from aoai_deploy.providers.azure.tokens import auxiliary_header
 from aoai_deploy.providers.azure.waiting import wait_for_operation
 from aoai_deploy.providers.core.hints import hint_for
 from aoai_deploy.providers.core.ids import is_guid

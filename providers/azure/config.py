@@ -139,7 +139,7 @@ _B64URL_SEGMENT: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 def _decode_jwt_payload(token: str) -> dict[str, Any] | None:
     """The payload of a compact JWS (``header.payload.signature``), unverified; ``None`` when
-    ``token`` is not one. Shared with :mod:`aoai_deploy.providers.azure.auth`."""
+    ``token`` is not one. Shared with :mod:`.tokens`."""
     parts = token.split(".")
     if len(parts) != 3 or not all(_B64URL_SEGMENT.fullmatch(p) for p in parts[:2]):
         return None

@@ -7,9 +7,9 @@ import threading
 from dataclasses import dataclass, field
 
 from aoai_deploy.providers.azure.arm import ArmClient
-from aoai_deploy.providers.azure.auth import TokenProvider
 from aoai_deploy.providers.azure.calls import Clock, RetryPolicy, SystemClock
 from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.tokens import TokenProvider
 
 __all__ = ["Runtime"]
 
