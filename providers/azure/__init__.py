@@ -7,10 +7,10 @@ configuration, and the redaction of what the provider logs.
 ``tokens``       ARM tokens per tenant (a thread-safe cache), cross-tenant checks
 ``credentials``  the azure-identity credential ``aoai-deploy:credential`` names
 ``config``       the ``aoai-deploy:*`` provider configuration, validated once
+``clouds``       Azure's clouds, and which ARM endpoints are theirs or loopback
 ``logs``         the provider's logger, and the redaction of tokens from what it writes
 
-Each module is imported by its own path (``aoai_deploy.providers.azure.arm``, ...); nothing is
-imported here, so that importing one does not import the others.
+Each module is imported by its own path (``aoai_deploy.providers.azure.arm``, ...).
 """
 
 from __future__ import annotations
