@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,10 +115,26 @@ def _walls() -> list[float]:
         subprocess.run([sys.executable, "-c", code], check=True, timeout=_TIMEOUT)
     for _ in range(SAMPLES):
         for index, (_, code) in enumerate(WALL_ROWS):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, timeout=_TIMEOUT)
-            samples[index].append(time.perf_counter() - started)
+            samples[index].append(_wall([sys.executable, "-c", code]))
     return [median(row) for row in samples]
+
+
+def _wall(command: list[str]) -> float:
+    """Seconds from spawn to exit. A blocking wait: ``subprocess.run(timeout=...)`` polls
+    with sleeps of up to 50 ms, which would round every figure up to that grid; a timer
+    kills a process that outlives the bound instead."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command)
+    watchdog = threading.Timer(_TIMEOUT, process.kill)
+    watchdog.start()
+    try:
+        code = process.wait()
+    finally:
+        watchdog.cancel()
+    elapsed = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"{command} exited {code}")
+    return elapsed
 
 
 def _compile_cost(module: str) -> tuple[int, float]:
