@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from bench import cli_preview, cold_start, create_overhead, preview, rollout, tokens
@@ -98,7 +99,7 @@ def _machine() -> str:
     return (
         f"aoai-deploy bench, {when}: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}, "
-        f"load average {load} (1, 5, 15 min)"
+        f"Pulumi SDK {metadata.version('pulumi')}, load average {load} (1, 5, 15 min)"
     )
 
 

@@ -68,6 +68,18 @@ def measure(result: SectionResult) -> None:
     for (label, _), seconds in zip(WALL_ROWS, walls, strict=True):
         result.add(f"fresh interpreter: {label}", ms(seconds))
 
+    # The SDK's provider server over `pulumi` itself: its package's __init__ brings the
+    # component host and analyzer along, which importing the server cannot avoid.
+    server = [
+        line.cumulative_us
+        for line in _importtime(f"import pulumi; import {SDK_PACKAGE}")
+        if line.module.startswith("pulumi.provider")
+    ]
+    if server:
+        result.add(
+            f"import {SDK_PACKAGE} once pulumi is loaded (importtime)", ms(max(server) / 1e6)
+        )
+
     for module, sdk in ((DYNAMIC_MODULE, SDK_DYNAMIC), (PACKAGE_MODULE, SDK_PACKAGE)):
         ours = [
             line.cumulative_us
