@@ -22,10 +22,15 @@ $(VENV)/.installed: pyproject.toml requirements/dev.txt
 ## pins that still fit are kept (`make lock LOCK_ARGS=--upgrade` moves every pin to the newest)
 LOCK = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
 	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_ARGS)
+## Three locks, one set of versions: runtime.txt (the example stack and the deploy workflows:
+## the project with its azure-native extra, and the build backend), base.txt (what
+## `pip install aoai-deploy` brings, no extra: make release-check installs the wheel with it)
+## and dev.txt (everything: make test, make lint, CI).
 lock: $(VENV)/.installed
-	$(LOCK) --group build -o requirements/runtime.txt
-	$(LOCK) --extra test --extra lint --group build --group lock -c requirements/runtime.txt \
-		-o requirements/dev.txt
+	$(LOCK) --extra azure-native --group build -o requirements/runtime.txt
+	$(LOCK) -c requirements/runtime.txt -o requirements/base.txt
+	$(LOCK) --extra azure-native --extra test --extra lint --group build --group lock \
+		-c requirements/runtime.txt -o requirements/dev.txt
 
 ## make up: the example stack against the local emulator with the real Pulumi CLI (on PATH, cached,
 ## or built once from the Go module proxy): up, outputs, a preview diff, up, destroy
