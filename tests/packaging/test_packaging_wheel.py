@@ -55,7 +55,7 @@ def test_wheel_metadata_names_the_runtime_dependencies(wheel):
     assert "pulumi-azure-native" not in required
     assert "azure-native" in (metadata.get_all("Provides-Extra") or [])
     assert any(
-        r.startswith("pulumi-azure-native") and "extra == \"azure-native\"" in r for r in requires
+        r.startswith("pulumi-azure-native") and 'extra == "azure-native"' in r for r in requires
     ), requires
 
 
