@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
-import email.parser
-import email.policy
 import gzip
 import hashlib
 import io
@@ -77,19 +75,24 @@ def build(outdir: Path, epoch: int) -> None:
             tar.extractall(source, filter="data")
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
         env.pop("PYTHONPATH", None)
-        subprocess.run(
+        built = subprocess.run(
             [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(outdir), "."],
             cwd=source,
             env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        if built.returncode != 0:
+            raise DistError(
+                f"python -m build failed:\n{built.stdout[-3000:]}{built.stderr[-3000:]}"
+            )
 
 
 def normalize_sdist(path: Path, epoch: int) -> None:
     """Rewrite the sdist with the commit's time everywhere, members in name order, no owner."""
     with tarfile.open(path) as tar:
-        members = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar]  # type: ignore[union-attr]
+        members = [(m, _read(tar, m)) for m in tar]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as out:
         for member, data in sorted(members, key=lambda pair: pair[0].name):
@@ -99,20 +102,24 @@ def normalize_sdist(path: Path, epoch: int) -> None:
             member.uname = member.gname = ""
             member.mode = 0o755 if member.isdir() or member.mode & 0o111 else 0o644
             out.addfile(member, io.BytesIO(data) if data is not None else None)
-    with path.open("wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=9
-    ) as gz:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=9) as gz,
+    ):
         gz.write(buffer.getvalue())
 
 
-def _metadata(text: bytes, where: str) -> tuple[Metadata, str]:
-    message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(text)
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes | None:
+    file = tar.extractfile(member) if member.isfile() else None
+    return file.read() if file is not None else None
+
+
+def _metadata(text: bytes, where: str) -> Metadata:
     try:
-        parsed = Metadata.from_email(text, validate=True)
+        return Metadata.from_email(text, validate=True)
     except Exception as error:  # an ExceptionGroup of InvalidMetadata, one per field
         details = getattr(error, "exceptions", [error])
         raise DistError(f"{where}: invalid metadata: {'; '.join(map(str, details))}") from None
-    return parsed, str(message.get_payload())
 
 
 def check(wheel: Path, sdist: Path, version: str) -> None:
@@ -120,7 +127,7 @@ def check(wheel: Path, sdist: Path, version: str) -> None:
     readme = (REPO / "README.md").read_text()
     with zipfile.ZipFile(wheel) as archive:
         dist_info = f"aoai_deploy-{version}.dist-info"
-        wheel_meta, wheel_readme = _metadata(archive.read(f"{dist_info}/METADATA"), wheel.name)
+        wheel_meta = _metadata(archive.read(f"{dist_info}/METADATA"), wheel.name)
         record = archive.read(f"{dist_info}/RECORD").decode()
         for name, digest, _ in csv.reader(io.StringIO(record)):
             if name.endswith("RECORD"):
@@ -132,14 +139,12 @@ def check(wheel: Path, sdist: Path, version: str) -> None:
     with tarfile.open(sdist) as tar:
         pkg_info = tar.extractfile(f"aoai_deploy-{version}/PKG-INFO")
         assert pkg_info is not None
-        sdist_meta, sdist_readme = _metadata(pkg_info.read(), sdist.name)
-    for meta, long_description, where in (
-        (wheel_meta, wheel_readme, wheel.name),
-        (sdist_meta, sdist_readme, sdist.name),
-    ):
+        sdist_meta = _metadata(pkg_info.read(), sdist.name)
+    for meta, where in ((wheel_meta, wheel.name), (sdist_meta, sdist.name)):
         if meta.name != NAME or str(meta.version) != version:
             raise DistError(f"{where}: is {meta.name} {meta.version}, not {NAME} {version}")
-        if meta.description_content_type != "text/markdown" or long_description != readme:
+        described = (meta.description or "").rstrip("\n") == readme.rstrip("\n")
+        if meta.description_content_type != "text/markdown" or not described:
             raise DistError(f"{where}: the description is not README.md as Markdown")
         if not meta.summary or not meta.license_expression or not meta.requires_python:
             raise DistError(f"{where}: Summary, License-Expression or Requires-Python missing")
@@ -206,7 +211,9 @@ def main(argv: Sequence[str]) -> int:
         if args.check_reproducible:
             with tempfile.TemporaryDirectory(prefix="aoai-deploy-dist-again-") as again:
                 second = make(Path(again) / "dist", version, epoch)
-                differ = [a.name for a, b in zip(files, second, strict=True) if sha256(a) != sha256(b)]
+                differ = [
+                    a.name for a, b in zip(files, second, strict=True) if sha256(a) != sha256(b)
+                ]
                 if differ:
                     raise DistError(f"a second build of the same commit differs: {differ}")
             print(f"a second build of {_git('rev-parse', '--short', 'HEAD')} is byte-identical")
