@@ -14,9 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import aoai_deploy
 from aoai_deploy.emulator import Emulator
+from cli_harness import PulumiCli
 from package_project import PackageProject
 from packaging_env import REPO, FreshVenv
 from seed_ids import DEST_ACCOUNT, SOURCE_ACCOUNT
@@ -84,3 +86,38 @@ def test_get_schema_of_the_installed_command_as_the_readme_writes_it(
     assert schema["name"] == "aoai-deploy"
     assert schema["version"] == aoai_deploy.__version__
     assert "aoai-deploy:index:FineTunedModelDeployment" in schema["resources"]
+
+
+def test_package_add_of_the_installed_command_then_a_preview_that_uses_it(
+    release_venv: FreshVenv, pulumi_cli: Path, e2e_emulator: Emulator, tmp_path: Path
+) -> None:
+    # README: pulumi package add "$(command -v pulumi-resource-aoai-deploy)"
+    command = release_venv.root / "bin" / "pulumi-resource-aoai-deploy"
+    directory = tmp_path / "added"
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(
+        "name: added\nruntime: yaml\nresources:\n  base:\n"
+        "    type: aoai-deploy:CrossTenantDeployment\n    properties:\n"
+        f"      accountId: {SOURCE_ACCOUNT}\n      deploymentName: added\n"
+        "      modelName: gpt-4o-mini\n"
+    )
+    cli = PulumiCli(pulumi_cli, directory, tmp_path / "added-home")
+    cli.env_extra = {"PATH": f"{pulumi_cli.parent}:{command.parent}:/usr/bin:/bin"}
+
+    added = cli("package", "add", str(command)).output
+    cli("stack", "init", cli.stack)
+    cli.config(
+        {
+            "aoai-deploy:armEndpoint": e2e_emulator.base_url,
+            "aoai-deploy:caBundle": e2e_emulator.ca_path,
+            "aoai-deploy:credential": "cli",
+        }
+    )
+    e2e_emulator.clear_log()
+    preview = cli("preview", "--diff").output
+
+    assert "Added package aoai-deploy" in added, added
+    project = yaml.safe_load((directory / "Pulumi.yaml").read_text())
+    assert project["packages"] == {"aoai-deploy": f"aoai-deploy@{aoai_deploy.__version__}"}
+    assert "+ aoai-deploy:index:CrossTenantDeployment: (create)" in preview, preview
+    assert e2e_emulator.request_log == []
