@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up test lint fmt emulator bench clean lock
+.PHONY: up test lint fmt emulator bench clean lock dist release-check
 
 # Installs come from requirements/dev.txt, every file pinned by its sha256 (`make lock` writes
 # it from pyproject.toml), then the project itself: no dependencies, no isolated build (that
@@ -37,9 +37,23 @@ lock: $(VENV)/.installed
 up: $(VENV)/.installed
 	$(PY) scripts/tryout.py
 
-## make test: the whole suite (exactly what .ci/run runs after its lint step)
+## make test: the whole suite (.ci/run runs it without the release tests, which make
+## release-check runs on dist/); PYTEST_ARGS adds to pytest's arguments
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make dist: sdist, wheel, package schema and SHA256SUMS of HEAD in dist/, reproducibly
+## (SOURCE_DATE_EPOCH from the commit) and checked as twine check would (scripts/dist.py)
+dist: $(VENV)/.installed
+	$(PY) scripts/dist.py
+
+## make release-check: dist/ built twice (byte-identical), then its wheel installed into a
+## fresh environment from requirements/base.txt and run end to end with the real CLI and the
+## emulator (tests marked release: a Python consumer, the YAML consumer, package add/get-schema)
+release-check: $(VENV)/.installed
+	$(PY) scripts/dist.py --check-reproducible
+	bash scripts/pulumi-cli >/dev/null
+	AOAI_DEPLOY_DIST=$(CURDIR)/dist AOAI_DEPLOY_REQUIRE_E2E=1 $(PY) -m pytest -q -m release tests/e2e
 
 ## make lint: ruff, ruff format --check, mypy --strict on the package code, actionlint
 lint: $(VENV)/.installed
