@@ -101,3 +101,16 @@ def test_the_previous_release_is_the_newest_older_section_of_the_changelog() -> 
 
     assert older[0] == previous["version"]
     assert re.fullmatch(r"[0-9a-f]{40}", previous["commit"])
+
+
+def test_the_readmes_install_lines_name_this_version() -> None:
+    readme = (REPO / "README.md").read_text()
+    install = readme.split("## Install", 1)[1].split("\n## ", 1)[0]
+
+    for line in (
+        f"pip install aoai-deploy=={VERSION}",
+        f'pip install "aoai-deploy[azure-native]=={VERSION}"',
+        f"pipx install aoai-deploy=={VERSION}",
+    ):
+        assert line in install, line
+    assert "git+https://" not in readme
