@@ -41,6 +41,11 @@ def test_wheel_holds_only_the_aoai_deploy_import_root(wheel):
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
     assert "aoai_deploy/emulator/seed.json" in names
+    # Nothing of a checkout's working files: no tests, no certificate or key the emulator made,
+    # no Pulumi state, no caches.
+    for name in names:
+        assert not name.endswith((".pem", ".key", ".crt", ".pyc")), name
+        assert not any(part in name.split("/") for part in ("tests", ".pulumi", ".emulator")), name
 
 
 def test_wheel_metadata_names_the_runtime_dependencies(wheel):
