@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from aoai_deploy.emulator import Emulator
-from aoai_deploy.providers.auth import token_claims
+from aoai_deploy.providers.azure.tokens import token_claims
 from bench.report import SectionResult
 from bench.rig import (
     ENGINE_WORKERS,

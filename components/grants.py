@@ -55,7 +55,7 @@ from aoai_deploy.components.args import FineTunedModelDeploymentArgs
 from aoai_deploy.components.errors import Problem
 from aoai_deploy.components.extra import require_azure_native
 from aoai_deploy.components.roles import role_assignment_name, role_definition_id
-from aoai_deploy.providers.ids import ArmIdError
+from aoai_deploy.providers.core.ids import ArmIdError
 
 if TYPE_CHECKING:
     # Imported where a grant is made: pulumi_azure_native is slow to import (fine_tuned.py).

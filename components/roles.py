@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from aoai_deploy.providers.ids import AccountId
-from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID
+from aoai_deploy.providers.core.ids import AccountId
+from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_ID
 
 __all__ = ["role_assignment_name", "role_definition_id"]
 
@@ -22,7 +22,7 @@ _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:aoai-deploy:role-assignm
 def role_definition_id(account_id: str, role_id: str = OPENAI_CONTRIBUTOR_ROLE_ID) -> str:
     """The full id of a built-in role definition, in the subscription of ``account_id``.
 
-    Raises :class:`~aoai_deploy.providers.ids.ArmIdError` when ``account_id`` is not one."""
+    Raises :class:`~aoai_deploy.providers.core.ids.ArmIdError` when ``account_id`` is not one."""
     subscription = AccountId.parse(account_id).subscription_id
     return (
         f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
@@ -33,7 +33,7 @@ def role_assignment_name(
     scope: str, principal_id: str, role_id: str = OPENAI_CONTRIBUTOR_ROLE_ID
 ) -> str:
     """A GUID that is the same for the same account scope, principal and role, whatever their
-    case. Raises :class:`~aoai_deploy.providers.ids.ArmIdError` when ``scope`` is not an
+    case. Raises :class:`~aoai_deploy.providers.core.ids.ArmIdError` when ``scope`` is not an
     account id."""
     # The canonical id, lower-cased, is what every spelling of one account has in common. For
     # any id the parser accepts it is the id itself lower-cased, which is what names were

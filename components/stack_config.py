@@ -28,8 +28,8 @@ import pulumi
 
 from aoai_deploy.components.args import ModelDeploymentArgs
 from aoai_deploy.components.errors import ComponentArgsError
-from aoai_deploy.providers.config import CONFIG_KEYS as PROVIDER_KEYS
-from aoai_deploy.providers.ids import AccountId, ArmIdError
+from aoai_deploy.providers.azure.config import CONFIG_KEYS as PROVIDER_KEYS
+from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 
 __all__ = [
     "CONFIG_KEYS",

@@ -31,9 +31,9 @@ from aoai_deploy.components.args import (
 )
 from aoai_deploy.components.deployment_args import SHARED_INPUTS, deployment_args
 from aoai_deploy.components.errors import Problem
-from aoai_deploy.providers.ids import is_guid, validate_account_name, validate_resource_group
-from aoai_deploy.providers.inputs import Failure, check_inputs
-from aoai_deploy.providers.schema import OWNER_INPUT
+from aoai_deploy.providers.core.ids import is_guid, validate_account_name, validate_resource_group
+from aoai_deploy.providers.core.inputs import Failure, check_inputs
+from aoai_deploy.providers.core.schema import OWNER_INPUT
 
 __all__ = ["find_problems"]
 

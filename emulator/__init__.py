@@ -43,7 +43,8 @@ Public API
     ``remove_role_assignment(principal_oid, role_definition_id, scope)``,
     ``add_model(account, model_name, version="1", model_format="OpenAI", capabilities=None)``.
     ``account`` arguments take an ARM id or a seed account's name. Routes, check order and
-    the exact answers are documented in :mod:`.app`; error wording in :mod:`.armerrors`.
+    the exact answers are documented in :mod:`.app` and :mod:`.routes`; error wording in
+    :mod:`.armerrors`.
 :class:`Fault`
     Frozen description of one fault; kinds, routes and counting in :mod:`.faults`.
 :class:`ManualClock`
@@ -51,7 +52,9 @@ Public API
 :data:`DEFAULT_SEED_PATH`
     The default seed; its format is documented in :mod:`.seed`.
 
-Internally: ``app.py`` (routing and ARM rules), ``server.py`` (HTTPS transport), ``state.py``
+Internally: ``app.py`` (routing and the order of ARM's checks), ``routes/`` (each resource's
+answers: ``subscriptions``, ``accounts``, ``deployments``, ``operations``), ``exchange.py``
+(request, response, route), ``server.py`` (HTTPS transport), ``state.py``
 (accounts, deployments, operations, roles), ``auth.py`` (tokens on a request), ``tokens.py``
 (JWT mint/parse), ``armerrors.py`` (codes and messages), ``faults.py``, ``certs.py``,
 ``settings.py``, ``seed.py``, ``clock.py``.
@@ -59,11 +62,12 @@ Internally: ``app.py`` (routing and ARM rules), ``server.py`` (HTTPS transport),
 
 from __future__ import annotations
 
-from aoai_deploy.emulator.app import API_VERSIONS, DEPLOYMENT_SKUS
+from aoai_deploy.emulator.app import API_VERSIONS
 from aoai_deploy.emulator.clock import ManualClock
 from aoai_deploy.emulator.emulator import Emulator
 from aoai_deploy.emulator.faults import FAULT_KINDS, FAULT_ROUTES, Fault, FaultKind
 from aoai_deploy.emulator.requestlog import RequestLogEntry
+from aoai_deploy.emulator.routes.deployment_body import DEPLOYMENT_SKUS
 from aoai_deploy.emulator.seed import DEFAULT_SEED_PATH, SeedError
 from aoai_deploy.emulator.settings import ASYNC_STYLES, Settings
 

@@ -23,9 +23,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
-from aoai_deploy.emulator.app import MAX_BODY_BYTES, ArmApp, Request, Response
+from aoai_deploy.emulator.app import ArmApp
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import peek
+from aoai_deploy.emulator.exchange import MAX_BODY_BYTES, Request, Response
 from aoai_deploy.emulator.requestlog import RequestLogEntry
 
 __all__ = ["EmulatorServer", "make_ssl_context"]

@@ -32,9 +32,9 @@ from aoai_deploy.components.grants import RoleGrants
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
 from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
+from aoai_deploy.providers.core.schema import camel
 from aoai_deploy.providers.package import RESOURCE_TYPE, is_unknown, schema_words, unknown
 from aoai_deploy.providers.resource import properties
-from aoai_deploy.providers.schema import camel
 
 __all__ = ["PackageDeployment", "PackageFineTunedModelDeployment", "args_from_inputs", "construct"]
 

@@ -1,8 +1,8 @@
 """The ``aoai-deploy`` package's Pulumi schema, generated from the definitions the code uses.
 
 * the resource ``CrossTenantDeployment``: the fields table of
-  :mod:`aoai_deploy.providers.schema` (names, kinds, defaults, descriptions), which the core
-  validates, diffs and maps by;
+  :mod:`aoai_deploy.providers.core.schema` (names, kinds, defaults, descriptions), which the
+  core validates, diffs and maps by;
 * the provider configuration: that module's configuration table (the keys
   ``ProviderConfig`` reads), secrets marked secret;
 * the component ``FineTunedModelDeployment``: the argument dataclasses of
@@ -21,14 +21,14 @@ from typing import Any, Final
 
 from aoai_deploy import __version__
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
-from aoai_deploy.providers.package import RESOURCE_TYPE as DEPLOYMENT_TYPE
-from aoai_deploy.providers.schema import (
+from aoai_deploy.providers.core.schema import (
     CONFIG_FIELDS,
     INPUT_FIELDS,
     OUTPUT_FIELDS,
     OWNER_FIELD,
     Field,
 )
+from aoai_deploy.providers.package import RESOURCE_TYPE as DEPLOYMENT_TYPE
 
 __all__ = ["COMPONENT_TYPE", "NAME", "package_schema", "package_schema_json", "version"]
 

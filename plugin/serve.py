@@ -54,7 +54,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_schema_json
 from aoai_deploy.providers import package
-from aoai_deploy.providers.logs import install_stderr_handler
+from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from typing import Any, Final
 import pulumi
 import pulumi.output
 
-from aoai_deploy.providers.schema import camel
+from aoai_deploy.providers.core.schema import camel
 
 __all__ = ["Shape", "attribute_docs", "component_outputs", "dataclass_fields", "shape_of"]
 

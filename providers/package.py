@@ -44,12 +44,12 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime import rpc
 
 from aoai_deploy.providers import lifecycle
-from aoai_deploy.providers.arm import Call
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.calls import Call
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.core.ids import DeploymentId
+from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.errors import AoaiDeployError
-from aoai_deploy.providers.ids import DeploymentId
 from aoai_deploy.providers.lifecycle import Runtime
-from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 
 __all__ = [
     "RESOURCE_TYPE",

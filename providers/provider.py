@@ -20,10 +20,10 @@ from typing import Any, ParamSpec, TypeVar
 import pulumi.dynamic
 
 from aoai_deploy.providers import lifecycle
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.errors import AoaiDeployError, ConfigError
 from aoai_deploy.providers.lifecycle import Runtime
-from aoai_deploy.providers.logs import install_stderr_handler
 
 __all__ = ["CrossTenantDeploymentProvider", "Runtime"]
 

@@ -13,14 +13,14 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 
-from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import (
+from aoai_deploy.providers.core.schema import (
     INPUT_FIELDS,
     OUTPUT_FIELDS,
     OUTPUTS,
     OWNER_INPUT,
     Field,
 )
+from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 
 __all__ = ["CrossTenantDeployment", "CrossTenantDeploymentArgs", "properties"]
 
@@ -29,7 +29,7 @@ __all__ = ["CrossTenantDeployment", "CrossTenantDeploymentArgs", "properties"]
 class CrossTenantDeploymentArgs:
     """Inputs of a :class:`CrossTenantDeployment`; each takes a plain value or an Input.
 
-    The fields are described in :data:`~aoai_deploy.providers.schema.INPUT_FIELDS` (listed
+    The fields are described in :data:`~aoai_deploy.providers.core.schema.INPUT_FIELDS` (listed
     below), which the package's schema is generated from too.
     """
 
@@ -65,7 +65,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     """An Azure OpenAI deployment, optionally of a model copied from an account in another
     tenant. Type token ``pulumi-python:dynamic/aoai:CrossTenantDeployment``; its id is the
     deployment's ARM id. Its outputs echo every input and add those of
-    :data:`~aoai_deploy.providers.schema.OUTPUT_FIELDS` (listed below).
+    :data:`~aoai_deploy.providers.core.schema.OUTPUT_FIELDS` (listed below).
     """
 
     account_id: pulumi.Output[str]

@@ -1,11 +1,13 @@
 """A stack of another team that reuses aoai-deploy.
 
-It reads the aoai-deploy example stack's outputs through a StackReference, deploys the team's
-own model into the account that stack exports, and re-exports what it read next to its own
-deployments.
+It reads the aoai-deploy example stack's outputs as that stack's deploy job publishes them
+(a JSON file, never that stack's state: see components/published.py), deploys the team's own
+model into the account they name, and re-exports what it read next to its own deployments.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pulumi
 
@@ -16,14 +18,15 @@ from aoai_deploy.components import (
 )
 
 # This project's own package named `components`, beside aoai-deploy's aoai_deploy.components.
-from components import deployment_name, team_tags
+from components import deployment_name, read_published_outputs, team_tags
 
 config = pulumi.Config()
 team = config.require("team")
 
-# The example stack exports accountId, endpoint, deploymentIds and deploymentNames.
-example = pulumi.StackReference(config.require("exampleStack"))
-account_id = example.require_output("accountId")
+# The example stack's accountId, endpoint, deploymentIds and deploymentNames, as published by
+# its deploy job; a relative path is taken from this project's folder.
+example = read_published_outputs(Path(__file__).parent / config.require("exampleOutputs"))
+account_id = example["accountId"]
 
 model = FineTunedModelDeployment(
     f"{team}-model",
@@ -43,7 +46,7 @@ model = FineTunedModelDeployment(
 )
 
 pulumi.export("accountId", account_id)
-pulumi.export("endpoint", example.get_output("endpoint"))
-pulumi.export("exampleDeploymentNames", example.get_output("deploymentNames"))
-pulumi.export("exampleDeploymentIds", example.get_output("deploymentIds"))
+pulumi.export("endpoint", example["endpoint"])
+pulumi.export("exampleDeploymentNames", example["deploymentNames"])
+pulumi.export("exampleDeploymentIds", example["deploymentIds"])
 pulumi.export("deploymentIds", model.deployment_ids)

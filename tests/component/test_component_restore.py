@@ -17,7 +17,7 @@ from aoai_deploy.components import (
     FineTunedModelDeploymentArgs,
     ModelDeploymentArgs,
 )
-from aoai_deploy.providers.hints import hint_for
+from aoai_deploy.providers.core.hints import hint_for
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
 

@@ -17,7 +17,7 @@ from aoai_deploy.components import (
     role_assignment_name,
     role_definition_id,
 )
-from aoai_deploy.providers.ids import ArmIdError
+from aoai_deploy.providers.core.ids import ArmIdError
 
 OPENAI_CONTRIBUTOR = "a001fd3d-188f-4b5d-821b-7da978bf7442"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"

@@ -1,12 +1,12 @@
 """The README's provider configuration table says what the package's schema says: both come
-from ``providers/schema.py``'s configuration table."""
+from ``providers/core/schema.py``'s configuration table."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from aoai_deploy.plugin.package_schema import package_schema
-from aoai_deploy.providers.schema import CONFIG_FIELDS
+from aoai_deploy.providers.core.schema import CONFIG_FIELDS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

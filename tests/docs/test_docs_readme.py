@@ -7,15 +7,15 @@ from pathlib import Path
 
 import yaml
 
-from aoai_deploy.providers.config import CONFIG_KEYS
-from aoai_deploy.providers.diff import (
+from aoai_deploy.providers.azure.config import CONFIG_KEYS
+from aoai_deploy.providers.core.diff import (
     DELETE_FIRST_FIELDS,
     IGNORED_FIELDS,
     IN_PLACE_ON_PROVISIONED,
     NEW_ID_FIELDS,
     UPDATE_FIELDS,
 )
-from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OUTPUTS, PROVISIONED_SKUS
+from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, OUTPUTS, PROVISIONED_SKUS
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()

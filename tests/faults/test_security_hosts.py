@@ -32,10 +32,10 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from aoai_deploy.emulator import Emulator
-from aoai_deploy.emulator.app import Context, Request, Response
+from aoai_deploy.emulator.exchange import Context, Request, Response
 from aoai_deploy.providers import ArmError, AuthError, ConfigError, TransportError
-from aoai_deploy.providers.auth import TokenProvider
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.tokens import TokenProvider
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
 from fault_lab import Lab
 from provider_kit import cross_tenant_inputs

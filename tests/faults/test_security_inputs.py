@@ -18,7 +18,7 @@ import pytest
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers import ConfigError
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 from engine_harness import PluginProcess, secret
 from provider_kit import cross_tenant_inputs

@@ -3,8 +3,8 @@
 The wheel is installed with the consumer's requirements.txt (its aoai-deploy line, a Git URL,
 pointed at the wheel just built) into a new environment outside the repository, and the
 consumer's program runs there under Pulumi mocks, from a copy of its folder: with its own
-package named ``components`` beside ``aoai_deploy.components``, and a StackReference to the
-example stack answered by the mocks.
+package named ``components`` beside ``aoai_deploy.components``, and the example stack's
+outputs as its deploy job publishes them in the file the consumer's config names.
 
 By default the new environment sees this test environment's packages (see
 tests/support/packaging_env.py) and installs offline. ``AOAI_DEPLOY_PACKAGING_FULL_INSTALL=1``
@@ -43,7 +43,7 @@ EXAMPLE_ACCOUNT = (
     "/subscriptions/0f0f0f0f-5b5b-4000-8000-000000000002/resourceGroups/rg-inference"
     "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-ft-eus"
 )
-#: What the example stack exports (__main__.py), as the mocked StackReference answers.
+#: What the example stack exports (__main__.py), as its deploy job publishes them.
 EXAMPLE_OUTPUTS = {
     "accountId": EXAMPLE_ACCOUNT,
     "endpoint": "https://fabrikam-aoai-ft-eus.openai.azure.com/",
@@ -105,6 +105,8 @@ def consumer_run(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     program = shutil.copytree(
         CONSUMER, work / "program", ignore=shutil.ignore_patterns("__pycache__", ".venv")
     )
+    published = _stack_config()[f"{PROJECT}:exampleOutputs"]
+    (program / published).write_text(json.dumps(EXAMPLE_OUTPUTS))
     request = work / "request.json"
     request.write_text(
         json.dumps(
@@ -113,7 +115,7 @@ def consumer_run(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
                 "project": PROJECT,
                 "stack": "example",
                 "config": _stack_config(),
-                "stack_outputs": {"organization/aoai-deploy/example-azure": EXAMPLE_OUTPUTS},
+                "stack_outputs": {},  # it reads no other stack's state
             }
         )
     )
@@ -143,11 +145,10 @@ def test_consumer_registers_the_component_and_its_deployment_beneath_it(consumer
 
 @pytest.mark.slow
 def test_consumer_deploys_into_the_account_the_example_stack_exports(consumer_run):
-    (reference,) = _of_type(consumer_run, STACK_REFERENCE_TYPE)
     (deployment,) = _of_type(consumer_run, DEPLOYMENT_TYPE)
     inputs = deployment["inputs"]
 
-    assert reference["name"] == "organization/aoai-deploy/example-azure"
+    assert _of_type(consumer_run, STACK_REFERENCE_TYPE) == []  # published outputs, no state
     assert inputs["account_id"] == EXAMPLE_ACCOUNT
     assert inputs["deployment_name"] == "support-chat"
     assert inputs["model_name"] == "gpt-4o-mini-2024-07-18.ft-0123456789abcdef0123456789abcdef"

@@ -8,7 +8,10 @@ import pytest
 
 from aoai_deploy.emulator import Emulator, Fault
 from aoai_deploy.providers import ArmAuthorizationError, AuthError, ConfigError
-from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_NAME
+from aoai_deploy.providers.core.schema import (
+    OPENAI_CONTRIBUTOR_ROLE_ID,
+    OPENAI_CONTRIBUTOR_ROLE_NAME,
+)
 from provider_kit import MakeProvider, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, SOURCE_ACCOUNT, SOURCE_TENANT
 

@@ -11,7 +11,7 @@ from aoai_deploy.providers import (
     OperationFailedError,
     TransportError,
 )
-from aoai_deploy.providers.arm import Call, RetryPolicy
+from aoai_deploy.providers.azure.calls import Call, RetryPolicy
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 from provider_kit import MakeProvider, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT, DEST_TENANT

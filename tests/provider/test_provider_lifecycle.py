@@ -9,8 +9,8 @@ import pytest
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers import ForeignDeploymentError, OperationTimeoutError
+from aoai_deploy.providers.core.schema import OWNER_TAG
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import OWNER_TAG
 from provider_kit import OWNER, MakeProvider, checked, cross_tenant_inputs
 from seed_ids import (
     DEST_ACCOUNT,

@@ -21,8 +21,9 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 
 from aoai_deploy.emulator import ManualClock
-from aoai_deploy.providers.arm import ArmClient, Call, RetryPolicy
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.arm import ArmClient
+from aoai_deploy.providers.azure.calls import Call, RetryPolicy
+from aoai_deploy.providers.azure.config import ProviderConfig
 from provider_fixtures import clock, emu, make_provider, provider
 from seed_ids import DEST_TENANT
 

@@ -8,7 +8,7 @@ then raised as a plain ``ArmError``, so ``create`` (which cleans up only on
 reported through ``Azure-AsyncOperation`` is cleaned up (compare
 ``test_asyncoperation_failure_is_cleaned_up``).
 
-Fixed: ``ArmClient._location_failure`` reads the resource after a 5xx final status, and a
+Fixed: ``waiting._location_failure`` reads the resource after a 5xx final status, and a
 ``Failed`` deployment counts as a failed operation.
 """
 

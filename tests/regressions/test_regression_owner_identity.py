@@ -23,8 +23,8 @@ from aoai_deploy.providers import (
     CrossTenantDeploymentArgs,
     ForeignDeploymentError,
 )
+from aoai_deploy.providers.core.schema import OWNER_INPUT
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import OWNER_INPUT
 from provider_kit import checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, LAB_ACCOUNT, LAB_MODEL
 

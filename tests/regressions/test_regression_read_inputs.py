@@ -13,8 +13,8 @@ stands for, and the dynamic front passes them on.
 from __future__ import annotations
 
 from aoai_deploy.emulator import Emulator
+from aoai_deploy.providers.core.schema import INPUTS, OWNER_INPUT
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import INPUTS, OWNER_INPUT
 from provider_kit import OWNER, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT
 

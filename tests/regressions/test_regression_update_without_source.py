@@ -14,8 +14,8 @@ with no auxiliary token.
 from __future__ import annotations
 
 from aoai_deploy.emulator import Emulator
+from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OWNER_TAG
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
-from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OWNER_TAG
 from provider_kit import OWNER, MakeProvider, arm_writes, checked, cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, SOURCE_ACCOUNT, SOURCE_TENANT
 

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from aoai_deploy.emulator import Fault
 from aoai_deploy.providers import AoaiDeployError
-from aoai_deploy.providers.arm import RetryPolicy
+from aoai_deploy.providers.azure.calls import RetryPolicy
 from fault_lab import Lab
 from seed_ids import (
     DEST_ACCOUNT,

@@ -34,11 +34,12 @@ import requests
 
 from aoai_deploy.emulator import Emulator, ManualClock
 from aoai_deploy.providers import AoaiDeployError
-from aoai_deploy.providers.arm import ArmClient, RetryPolicy
-from aoai_deploy.providers.auth import TokenProvider
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.arm import ArmClient
+from aoai_deploy.providers.azure.calls import RetryPolicy
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.tokens import TokenProvider
+from aoai_deploy.providers.core.schema import OWNER_TAG
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
-from aoai_deploy.providers.schema import OWNER_TAG
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, SOURCE_ACCOUNT, SOURCE_TENANT
 
 __all__ = [

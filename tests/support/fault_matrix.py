@@ -28,7 +28,7 @@ from aoai_deploy.providers import (
     OperationTimeoutError,
     TransportError,
 )
-from aoai_deploy.providers.arm import RetryPolicy
+from aoai_deploy.providers.azure.calls import RetryPolicy
 from fault_lab import FOREIGN_DEPLOYMENT, Lab
 from provider_kit import cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT

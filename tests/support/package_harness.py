@@ -18,8 +18,8 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import proto, rpc
 
 from aoai_deploy.emulator import Emulator
+from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.package import RESOURCE_TYPE
-from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from engine_harness import PluginProcess
 
 __all__ = ["LEGACY_MODEL", "PackagePluginProcess", "put_legacy_deployment", "urn"]

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from aoai_deploy.emulator import Emulator, ManualClock
-from aoai_deploy.providers.arm import RetryPolicy
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.calls import RetryPolicy
+from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
 from provider_kit import MakeProvider
 from seed_ids import DEST_TENANT, SOURCE_TENANT

@@ -23,19 +23,21 @@ import urllib3
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
-from aoai_deploy.providers.auth import (
-    EXPIRY_MARGIN_SECONDS,
-    REFRESH_BEFORE_SECONDS,
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.credentials import (
     FederatedTokenFile,
     FederatedTokenFileCredential,
-    TokenProvider,
-    auxiliary_header,
     build_credential,
     credential_spec,
+)
+from aoai_deploy.providers.azure.tokens import (
+    EXPIRY_MARGIN_SECONDS,
+    REFRESH_BEFORE_SECONDS,
+    TokenProvider,
+    auxiliary_header,
     preflight_cross_tenant,
     token_claims,
 )
-from aoai_deploy.providers.config import ProviderConfig
 from aoai_deploy.providers.errors import AuthError, ConfigError
 
 HOME = "1111aaaa-1111-4111-8111-11111111111a"  # the credential's own tenant (source)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from aoai_deploy.providers.config import CLOUDS, ProviderConfig
+from aoai_deploy.providers.azure.clouds import CLOUDS
+from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.errors import ConfigError
 
 TENANT_A = "1111aaaa-1111-4111-8111-11111111111a"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from aoai_deploy.providers.diff import (
+from aoai_deploy.providers.core.diff import (
     DELETE_FIRST_FIELDS,
     IGNORED_FIELDS,
     NEW_ID_FIELDS,
@@ -15,9 +15,9 @@ from aoai_deploy.providers.diff import (
     FieldDiff,
     diff_inputs,
 )
-from aoai_deploy.providers.inputs import check_inputs
-from aoai_deploy.providers.mapping import outputs_from_arm
-from aoai_deploy.providers.schema import INPUTS
+from aoai_deploy.providers.core.inputs import check_inputs
+from aoai_deploy.providers.core.mapping import outputs_from_arm
+from aoai_deploy.providers.core.schema import INPUTS
 
 DEST = (
     "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aoai_deploy.providers.hints import hint_for, source_tenant_hint
+from aoai_deploy.providers.core.hints import hint_for, source_tenant_hint
 
 CONTEXT = {
     "account": "/subscriptions/d/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aoai_deploy.providers.errors import InputError
-from aoai_deploy.providers.ids import (
+from aoai_deploy.providers.core.ids import (
     ACCOUNT_ID_SHAPE,
     DEPLOYMENT_ID_SHAPE,
     AccountId,
@@ -14,6 +13,7 @@ from aoai_deploy.providers.ids import (
     is_guid,
     validate_deployment_name,
 )
+from aoai_deploy.providers.errors import InputError
 
 SUB = "bbbbbbbb-0000-4000-8000-000000000002"
 PREFIX = f"/subscriptions/{SUB}/resourceGroups/rg-inference/providers/Microsoft.CognitiveServices"

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from aoai_deploy.providers.errors import InputError
-from aoai_deploy.providers.ids import AccountId
-from aoai_deploy.providers.inputs import (
+from aoai_deploy.providers.core.ids import AccountId
+from aoai_deploy.providers.core.inputs import (
     DeploymentSpec,
     Failure,
     check_inputs,
@@ -17,7 +16,8 @@ from aoai_deploy.providers.inputs import (
     spec_from_inputs,
     whole_number,
 )
-from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OWNER_TAG
+from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, OWNER_TAG
+from aoai_deploy.providers.errors import InputError
 
 DEST = (
     "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from aoai_deploy.providers import logs
-from aoai_deploy.providers.logs import LOGGER_NAME, install_stderr_handler, redact
+from aoai_deploy.providers.azure import logs
+from aoai_deploy.providers.azure.logs import LOGGER_NAME, install_stderr_handler, redact
 
 
 def _jwt(claims: dict[str, object]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from aoai_deploy.providers.inputs import DeploymentSpec, check_inputs, spec_from_inputs
-from aoai_deploy.providers.mapping import (
+from aoai_deploy.providers.core.inputs import DeploymentSpec, check_inputs, spec_from_inputs
+from aoai_deploy.providers.core.mapping import (
     deployment_body,
     is_cross_tenant,
     live_inputs,
@@ -20,7 +20,7 @@ from aoai_deploy.providers.mapping import (
     refreshed_outputs,
     version_to_send,
 )
-from aoai_deploy.providers.schema import INPUTS, OUTPUTS, OWNER_TAG
+from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_TAG
 
 DEST = (
     "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"

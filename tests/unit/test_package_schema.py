@@ -18,9 +18,8 @@ from aoai_deploy.components.args import (
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, package_schema
 from aoai_deploy.plugin.typeinfo import attribute_docs, shape_of
 from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
-from aoai_deploy.providers.config import CONFIG_KEYS, ProviderConfig
-from aoai_deploy.providers.package import RESOURCE_TYPE
-from aoai_deploy.providers.schema import (
+from aoai_deploy.providers.azure.config import CONFIG_KEYS, ProviderConfig
+from aoai_deploy.providers.core.schema import (
     CONFIG_FIELDS,
     DEFAULTS,
     INPUT_FIELDS,
@@ -29,6 +28,7 @@ from aoai_deploy.providers.schema import (
     OUTPUTS,
     camel,
 )
+from aoai_deploy.providers.package import RESOURCE_TYPE
 
 SCHEMA = package_schema()
 DEPLOYMENT = SCHEMA["resources"][RESOURCE_TYPE]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import workflow_rules as rules
+from test_preview_comment import comment
 from workflow_rules import NAMES, REPO, load
 
 DOCS = (REPO / "docs" / "security.md").read_text()
@@ -94,23 +95,14 @@ def test_no_expression_is_pasted_into_a_script(
 
 
 @pytest.mark.parametrize("name", ["preview.yml", "up.yml"])
-def test_the_pulumi_cli_installed_is_the_release_the_end_to_end_tests_run(
+def test_pulumi_runs_only_what_scripts_install_pulumi_checked_against_the_pins(
     name: str, workflows: dict[str, dict[str, Any]]
 ) -> None:
-    pinned = re.search(
-        r"^PULUMI_CLI_VERSION=v(\S+)$",
-        (REPO / "scripts" / "pulumi-versions.env").read_text(),
-        re.MULTILINE,
-    )
-    assert pinned is not None
-    installs = [
-        s
-        for _, s in rules.steps(workflows[name])
-        if s.get("uses", "").startswith("pulumi/actions@")
-    ]
-    assert installs
-    for step in installs:
-        assert step.get("with", {}).get("pulumi-version") == pinned[1]
+    # scripts/install-pulumi installs the CLI release of scripts/pulumi-versions.env (the one
+    # the end-to-end tests run) and the azure-native plugin, each only if its SHA-256 is the
+    # pinned one (tests/workflows/test_install_pulumi.py).
+    assert rules.unchecked_downloads(workflows[name]) == []
+    assert any(rules.runs_pulumi(job) for _, job in rules.jobs(workflows[name]))
 
 
 @pytest.mark.parametrize("name", ["preview.yml", "up.yml"])
@@ -145,6 +137,80 @@ def test_actionlint_ignores_the_queue_key_and_nothing_else() -> None:
     }
 
 
+# -- other stacks read the published outputs, never the state ----------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_but_the_stacks_outputs_is_handed_out(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    assert rules.published_beyond_outputs(workflows[name]) == []
+
+
+def test_up_publishes_its_outputs_after_the_deploy_without_the_passphrase(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    up_steps = workflows["up.yml"]["jobs"]["up"]["steps"]
+    names = [step.get("name") for step in up_steps]
+    deploy = names.index("pulumi up --yes --refresh")
+    publish = names.index("Publish the stack's outputs for other stacks")
+    assert publish == deploy + 1
+    assert rules.OUTPUTS_FILE in up_steps[deploy]["run"]
+    step = up_steps[publish]
+    assert step["if"] == "vars.STACK_OUTPUTS_ACCOUNT != ''"
+    assert "PULUMI_CONFIG_PASSPHRASE" not in step.get("env", {})
+    assert "--auth-mode login" in step["run"]
+    assert '--name "$PULUMI_STACK.json"' in step["run"]
+
+
+# -- concurrency: a preview never cancels a deploy ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_job_that_writes_the_state_can_be_cancelled(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    assert rules.cancellable_deploys(workflows[name]) == []
+
+
+def test_no_concurrency_group_is_shared_between_workflows(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    assert rules.shared_groups(workflows) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_group_that_cancels_names_its_own_pull_request_or_ref(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    assert rules.cancels_beyond_its_pull_request(workflows[name]) == []
+
+
+def test_previews_cancel_their_own_pull_requests_older_previews_and_deploys_queue(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    preview, up = workflows["preview.yml"], workflows["up.yml"]
+    assert rules.concurrency_groups(preview) == [
+        (
+            "workflow",
+            {
+                "group": "preview-pr-${{ github.event.pull_request.number }}",
+                "cancel-in-progress": True,
+            },
+        )
+    ]
+    assert rules.concurrency_groups(up) == [
+        (
+            "up",
+            {
+                "group": "deploy-${{ vars.PULUMI_STACK || 'example-azure' }}",
+                "cancel-in-progress": False,
+                "queue": "max",
+            },
+        )
+    ]
+
+
 # -- least privilege ---------------------------------------------------------------------------
 
 
@@ -162,15 +228,7 @@ def test_every_job_names_its_own_permissions(
 def test_jobs_that_run_the_branchs_code_cannot_write_to_github(
     name: str, workflows: dict[str, dict[str, Any]]
 ) -> None:
-    workflow = workflows[name]
-    for job_id, job in rules.jobs(workflow):
-        runs_code = any(
-            str(step.get("uses", "")).startswith("actions/checkout@") for step in job["steps"]
-        )
-        if runs_code:
-            granted = rules.permissions(workflow, job)
-            writes = {s: v for s, v in granted.items() if v == "write" and s != "id-token"}
-            assert writes == {}, job_id
+    assert rules.writers_running_the_branchs_code(workflows[name]) == []
 
 
 def test_the_preview_signs_in_as_the_read_only_app_without_an_environment(
@@ -185,13 +243,39 @@ def test_the_preview_signs_in_as_the_read_only_app_without_an_environment(
     )
 
 
-def test_the_comment_job_runs_none_of_the_pull_requests_code(
+def test_the_comment_job_runs_only_the_base_commits_comment_script(
     workflows: dict[str, dict[str, Any]],
 ) -> None:
     comment = workflows["preview.yml"]["jobs"]["comment"]
     assert comment["needs"] == "preview"
-    assert not any("checkout" in str(step.get("uses", "")) for step in comment["steps"])
-    assert rules.permissions(workflows["preview.yml"], comment) == {"pull-requests": "write"}
+    (checkout,) = [s for s in comment["steps"] if "checkout" in str(s.get("uses", ""))]
+    assert checkout["with"] == {
+        "ref": rules.BASE_COMMIT,
+        "persist-credentials": False,
+        "sparse-checkout": "scripts/preview_comment.py",
+        "sparse-checkout-cone-mode": False,
+    }
+    assert rules.branch_checkouts(comment) == []
+    assert rules.permissions(workflows["preview.yml"], comment) == {
+        "contents": "read",
+        "pull-requests": "write",
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_comment_body_is_fenced_by_scripts_preview_comment(
+    name: str, workflows: dict[str, dict[str, Any]]
+) -> None:
+    assert rules.unfenced_comments(workflows[name]) == []
+
+
+def test_the_preview_is_posted_as_a_comment(workflows: dict[str, dict[str, Any]]) -> None:
+    posts = [s for _, s in rules.steps(workflows["preview.yml"]) if "gh api" in s.get("run", "")]
+    assert len(posts) == 1
+    # The comment it edits is found by the marker the script writes first.
+    assert f"marker='{comment.MARKER}'" in posts[0]["run"]
+    command = 'python3 scripts/preview_comment.py "$RUNNER_TEMP/preview/preview.txt"'
+    assert command in posts[0]["run"]
 
 
 def test_up_deploys_from_the_default_branch_only_in_its_environment(
@@ -298,7 +382,7 @@ def test_rules_catch_a_job_level_passphrase_and_a_passphrase_on_another_step(
 
 def test_rules_catch_an_event_expression_in_a_script(workflows: dict[str, dict[str, Any]]) -> None:
     workflow = _broken(workflows, "preview.yml")
-    workflow["jobs"]["comment"]["steps"][1]["run"] += (
+    workflow["jobs"]["comment"]["steps"][-1]["run"] += (
         '\necho "${{ github.event.pull_request.title }}"\n'
     )
     assert rules.expressions_in_run(workflow) == ["comment: Post or update the preview comment"]
@@ -344,3 +428,87 @@ def test_the_table_check_sees_an_environment_given_to_the_preview(
     row = rules.table_row("preview.yml", workflow, "preview")
     assert row[5] == "repo:<owner>/<repo>:environment:example-azure"
     assert row not in _docs_table("## Identities and permissions")
+
+
+def test_rules_catch_a_writer_that_checks_out_the_pull_requests_code(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    workflow = _broken(workflows, "preview.yml")
+    del workflow["jobs"]["comment"]["steps"][0]["with"]["ref"]
+    assert rules.writers_running_the_branchs_code(workflow) == ["comment: pull-requests"]
+
+
+def test_rules_catch_a_comment_fenced_by_hand(workflows: dict[str, dict[str, Any]]) -> None:
+    workflow = _broken(workflows, "preview.yml")
+    step = workflow["jobs"]["comment"]["steps"][-1]
+    step["run"] = re.sub(
+        r'python3 scripts/preview_comment.py[^>]*> "\$body"',
+        lambda _: (
+            "{ echo '```'; cat \"$RUNNER_TEMP/preview/preview.txt\"; echo '```'; } > \"$body\""
+        ),
+        step["run"],
+    )
+    assert "scripts/preview_comment.py" not in step["run"]
+    assert rules.unfenced_comments(workflow) == ["comment: Post or update the preview comment"]
+
+
+def test_rules_catch_an_unchecked_cli_an_unchecked_plugin_and_acquisition_left_on(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    workflow = _broken(workflows, "up.yml")
+    up = workflow["jobs"]["up"]
+    install = next(i for i, s in enumerate(up["steps"]) if "install-pulumi" in s.get("run", ""))
+    up["steps"][install] = {
+        "uses": "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d",
+        "with": {"pulumi-version": "3.274.1"},
+    }
+    up["steps"].insert(install + 1, {"run": "pulumi plugin install resource azure-native 3.29.0"})
+    del up["env"]["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]
+    assert rules.unchecked_downloads(workflow) == [
+        "up: pulumi/actions (checks no hash)",
+        "up: plugin install without --checksum",
+        "up: no scripts/install-pulumi before pulumi runs",
+        "up: automatic plugin acquisition left on",
+    ]
+
+
+def test_rules_catch_a_preview_back_in_the_deploys_group_and_a_deploy_that_can_be_cancelled(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    preview, up = _broken(workflows, "preview.yml"), _broken(workflows, "up.yml")
+    # As before: the preview job joined the deploy's group.
+    preview["jobs"]["preview"]["concurrency"] = {
+        "group": "deploy-${{ vars.PULUMI_STACK || 'example-azure' }}",
+        "cancel-in-progress": False,
+        "queue": "max",
+    }
+    up["concurrency"] = {"group": "up-${{ github.ref }}", "cancel-in-progress": True}
+    assert rules.shared_groups({"preview.yml": preview, "up.yml": up}) == [
+        "preview.yml preview / up.yml up"
+    ]
+    assert rules.cancellable_deploys(up) == ["up: the workflow's group cancels whole runs"]
+    up["jobs"]["up"]["concurrency"]["cancel-in-progress"] = True
+    del up["jobs"]["up"]["concurrency"]["queue"]
+    assert rules.cancellable_deploys(up)[0] == "up: not in a group that never cancels"
+    preview["concurrency"]["group"] = "preview-${{ vars.PULUMI_STACK }}"
+    assert rules.cancels_beyond_its_pull_request(preview) == [
+        "workflow: preview-${{ vars.PULUMI_STACK }}"
+    ]
+
+
+def test_rules_catch_the_state_or_its_secrets_handed_to_other_stacks(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    workflow = _broken(workflows, "up.yml")
+    up_steps = workflow["jobs"]["up"]["steps"]
+    deploy = next(s for s in up_steps if s.get("name") == "pulumi up --yes --refresh")
+    deploy["run"] = deploy["run"].replace("pulumi stack output", "pulumi stack export")
+    assert rules.published_beyond_outputs(workflow) == [
+        "up: pulumi up --yes --refresh: the state or its secrets",
+        "up: pulumi up --yes --refresh: the outputs file written by something else",
+    ]
+    deploy["run"] = deploy["run"].replace("pulumi stack export", "pulumi stack output")
+    deploy["run"] = deploy["run"].replace("--json", "--json --show-secrets")
+    assert rules.published_beyond_outputs(workflow) == [
+        "up: pulumi up --yes --refresh: the state or its secrets"
+    ]

@@ -215,3 +215,172 @@ def table_row(file: str, workflow: dict[str, Any], job_id: str) -> list[str]:
         oidc_subject(workflow, job),
         state_access(job),
     ]
+
+
+# -- what a job runs, and what it downloads -----------------------------------------------------
+
+#: The pull request's base commit: what a job checks out to run trusted code on a pull request.
+BASE_COMMIT = "${{ github.event.pull_request.base.sha }}"
+_PULUMI_COMMAND = re.compile(r"(?m)^\s*pulumi\s+(preview|up|refresh|destroy|import)\b")
+
+
+def branch_checkouts(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """Checkout steps of the ref that started the run (the branch's or pull request's code),
+    as opposed to the pull request's base commit."""
+    return [
+        step
+        for step in job.get("steps", [])
+        if str(step.get("uses", "")).startswith("actions/checkout@")
+        and step.get("with", {}).get("ref") != BASE_COMMIT
+    ]
+
+
+def writers_running_the_branchs_code(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that check out the branch's code and hold a GitHub write permission (an OIDC
+    token aside: what it is worth is decided in Entra, per subject)."""
+    found = []
+    for job_id, job in jobs(workflow):
+        writes = sorted(
+            scope
+            for scope, level in permissions(workflow, job).items()
+            if level == "write" and scope != "id-token"
+        )
+        if writes and branch_checkouts(job):
+            found.append(f"{job_id}: {', '.join(writes)}")
+    return found
+
+
+def unfenced_comments(workflow: dict[str, Any]) -> list[str]:
+    """Steps that post a comment whose body scripts/preview_comment.py did not write, or that
+    write a code fence themselves (the output could close it)."""
+    found = []
+    for job_id, step in steps(workflow):
+        script = step.get("run", "")
+        if not re.search(r"gh api .*comments", script):
+            continue
+        if "scripts/preview_comment.py" not in script or "```" in script:
+            found.append(f"{job_id}: {step.get('name')}")
+    return found
+
+
+def runs_pulumi(job: dict[str, Any]) -> bool:
+    return any(_PULUMI_COMMAND.search(step.get("run", "")) for step in job.get("steps", []))
+
+
+def unchecked_downloads(workflow: dict[str, Any]) -> list[str]:
+    """What lets a job that runs pulumi execute code nobody pinned: the CLI from an action
+    that checks no hash, a plugin installed without --checksum, no install by
+    scripts/install-pulumi before the first pulumi command, or the engine left free to
+    download plugins itself."""
+    found = []
+    for job_id, job in jobs(workflow):
+        job_steps = job.get("steps", [])
+        for step in job_steps:
+            if str(step.get("uses", "")).startswith("pulumi/actions@"):
+                found.append(f"{job_id}: pulumi/actions (checks no hash)")
+            for line in step.get("run", "").splitlines():
+                if re.search(r"\bpulumi plugin install\b", line) and "--checksum" not in line:
+                    found.append(f"{job_id}: plugin install without --checksum")
+        if not runs_pulumi(job):
+            continue
+        first = next(i for i, s in enumerate(job_steps) if _PULUMI_COMMAND.search(s.get("run", "")))
+        if not any("scripts/install-pulumi" in s.get("run", "") for s in job_steps[:first]):
+            found.append(f"{job_id}: no scripts/install-pulumi before pulumi runs")
+        acquisition = {**workflow.get("env", {}), **job.get("env", {})}.get(
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"
+        )
+        if acquisition != "true":
+            found.append(f"{job_id}: automatic plugin acquisition left on")
+    return found
+
+
+# -- concurrency --------------------------------------------------------------------------------
+
+
+def concurrency_groups(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(where, block)`` for the workflow's and each job's ``concurrency`` (a bare string
+    is a group without cancel-in-progress)."""
+    blocks = [("workflow", workflow.get("concurrency"))]
+    blocks += [(job_id, job.get("concurrency")) for job_id, job in jobs(workflow)]
+    return [
+        (where, {"group": block} if isinstance(block, str) else dict(block))
+        for where, block in blocks
+        if block is not None
+    ]
+
+
+def group_prefix(group: str) -> str:
+    """The literal start of a group name, before its first expression: two groups whose
+    prefixes are not prefixes of one another can never be the same group."""
+    return group.split("${{", 1)[0]
+
+
+def shared_groups(workflows: dict[str, dict[str, Any]]) -> list[str]:
+    """Pairs of groups in different workflow files that could name the same group."""
+    named = [
+        (name, where, str(block["group"]))
+        for name, workflow in workflows.items()
+        for where, block in concurrency_groups(workflow)
+    ]
+    found = []
+    for i, (name_a, where_a, group_a) in enumerate(named):
+        for name_b, where_b, group_b in named[i + 1 :]:
+            a, b = group_prefix(group_a), group_prefix(group_b)
+            if name_a != name_b and (a.startswith(b) or b.startswith(a)):
+                found.append(f"{name_a} {where_a} / {name_b} {where_b}")
+    return found
+
+
+def cancellable_deploys(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that write the state (pulumi up, refresh, destroy, ...) but could be cancelled by
+    a later run: no group of their own with cancel-in-progress false and a queue, or a
+    workflow-level group that cancels whole runs."""
+    found = []
+    workflow_block = workflow.get("concurrency")
+    for job_id, job in jobs(workflow):
+        if state_access(job) != "read, write":
+            continue
+        block = job.get("concurrency")
+        if not isinstance(block, dict) or block.get("cancel-in-progress") is not False:
+            found.append(f"{job_id}: not in a group that never cancels")
+        elif block.get("queue") != "max":
+            found.append(f"{job_id}: waiting deploys are not queued (GitHub keeps one)")
+        if isinstance(workflow_block, dict) and workflow_block.get("cancel-in-progress"):
+            found.append(f"{job_id}: the workflow's group cancels whole runs")
+    return found
+
+
+def cancels_beyond_its_pull_request(workflow: dict[str, Any]) -> list[str]:
+    """Groups that cancel in progress without naming the pull request or ref they belong to
+    (they would cancel other pull requests' runs)."""
+    return [
+        f"{where}: {block['group']}"
+        for where, block in concurrency_groups(workflow)
+        if block.get("cancel-in-progress")
+        and not re.search(r"github\.(event\.pull_request\.number|ref|head_ref)\b", block["group"])
+    ]
+
+
+# -- what the deploy hands to other stacks ------------------------------------------------------
+
+#: The file up.yml publishes for other stacks (examples/consumer): the stack's outputs alone.
+OUTPUTS_FILE = '"$RUNNER_TEMP/stack-outputs.json"'
+
+
+def published_beyond_outputs(workflow: dict[str, Any]) -> list[str]:
+    """Steps that hand out more than the stack's outputs: the state (`pulumi stack export`,
+    pickles included), secrets in plaintext (`--show-secrets`), an upload of another file, or
+    the outputs file written by anything but `pulumi stack output --json`."""
+    found = []
+    for job_id, step in steps(workflow):
+        script = step.get("run", "")
+        where = f"{job_id}: {step.get('name')}"
+        if re.search(r"\bpulumi\s+stack\s+export\b", script) or "--show-secrets" in script:
+            found.append(f"{where}: the state or its secrets")
+        if "az storage blob upload" in script and f"--file {OUTPUTS_FILE}" not in script:
+            found.append(f"{where}: uploads another file")
+        for line in script.splitlines():
+            writes = re.search(rf">\s*{re.escape(OUTPUTS_FILE)}", line)
+            if writes and not re.match(r"\s*pulumi stack output\b.*--json\b", line):
+                found.append(f"{where}: the outputs file written by something else")
+    return found

@@ -6,5 +6,6 @@ aoai-deploy's components live under ``aoai_deploy.components``, so the two never
 from __future__ import annotations
 
 from components.naming import deployment_name, team_tags
+from components.published import PublishedOutputsError, read_published_outputs
 
-__all__ = ["deployment_name", "team_tags"]
+__all__ = ["PublishedOutputsError", "deployment_name", "read_published_outputs", "team_tags"]

@@ -14,9 +14,10 @@ Every verb goes through :meth:`ArmClient.request`, which
 
 Long-running writes (PUT, PATCH, DELETE) go through :meth:`ArmClient.write`, which holds a
 per-account lock in the process (Azure serializes writes under one account and answers 409
-otherwise) and polls in the three styles ARM uses: ``Azure-AsyncOperation``, ``Location``, or
-the resource's own ``provisioningState`` until it is terminal (Succeeded, Failed, Canceled,
-Disabled).
+otherwise) for the whole operation, and waits for it to end with :mod:`.waiting` (polling
+``Azure-AsyncOperation``, ``Location`` or the resource's ``provisioningState``). What a request
+carries and gets back (:class:`~.calls.Call`, :class:`~.calls.ArmResponse`) and the retry
+bounds (:class:`~.calls.RetryPolicy`) are in :mod:`.calls`.
 
 :meth:`ArmClient.subscription_tenant` is the one request sent without a token: ARM's
 challenge to it names the tenant a subscription belongs to.
@@ -37,39 +38,39 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from aoai_deploy.providers.auth import auxiliary_header
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.calls import (
+    MAX_MESSAGE,
+    ArmResponse,
+    Call,
+    Clock,
+    RetryPolicy,
+    SystemClock,
+    TokenSource,
+)
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.logs import logger, redact
+from aoai_deploy.providers.azure.tokens import auxiliary_header
+from aoai_deploy.providers.azure.waiting import wait_for_operation
+from aoai_deploy.providers.core.hints import hint_for
+from aoai_deploy.providers.core.ids import is_guid
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,
     ArmConflictError,
     ArmError,
     ArmNotFoundError,
-    OperationFailedError,
     OperationTimeoutError,
     TransportError,
     about,
 )
-from aoai_deploy.providers.hints import hint_for
-from aoai_deploy.providers.ids import is_guid
-from aoai_deploy.providers.logs import logger, redact
 
-__all__ = [
-    "ArmClient",
-    "ArmResponse",
-    "Call",
-    "Clock",
-    "RetryPolicy",
-    "SystemClock",
-    "TokenSource",
-]
+__all__ = ["ArmClient"]
 
 USER_AGENT = "aoai-deploy/0.1.0"
 # PATCH too: the provider only ever PATCHes absolute values ({sku, tags}), so sending it
@@ -77,104 +78,9 @@ USER_AGENT = "aoai-deploy/0.1.0"
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _ROLE_PROPAGATION_CODES = frozenset({"AuthorizationFailed", "LinkedAuthorizationFailed"})
-# Terminal provisioning states and operation statuses (DeploymentProvisioningState in the
-# REST spec; Disabled is a deployment's state, never an operation's, but ends a wait as well).
-_TERMINAL = {
-    "succeeded": "Succeeded",
-    "failed": "Failed",
-    "canceled": "Canceled",
-    "disabled": "Disabled",
-}
-_UNSUCCESSFUL = frozenset({"failed", "canceled", "disabled"})
 #: The api-version of ``GET /subscriptions/{id}`` (Microsoft.Resources).
 SUBSCRIPTIONS_API_VERSION = "2022-12-01"
 _AUTHORIZATION_URI = re.compile(r'authorization_uri\s*=\s*"([^"]+)"', re.IGNORECASE)
-_MAX_MESSAGE = 600
-
-
-class TokenSource(Protocol):
-    """Gives a bearer token for a tenant (``None``: the credential's home tenant)."""
-
-    def token(self, tenant_id: str | None) -> str: ...
-
-
-class Clock(Protocol):
-    """Monotonic time and sleeping, injectable so that tests never wait on a wall clock."""
-
-    def now(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Timeouts, retry counts and backoff bounds of the HTTP path."""
-
-    connect_timeout: float = 10.0
-    """Seconds to wait for a TCP + TLS connection."""
-    read_timeout: float = 60.0
-    """Seconds to wait for a response once the request is sent."""
-    max_retries: int = 6
-    """Retries of one request after 429, 5xx or a dropped connection."""
-    backoff_base: float = 1.0
-    """First backoff in seconds; doubles per retry, jittered (a random wait between half of it
-    and all of it)."""
-    backoff_max: float = 30.0
-    """Longest backoff between two retries."""
-    retry_after_cap: float = 60.0
-    """Longest wait a ``Retry-After`` header can impose."""
-    conflict_budget: float = 900.0
-    """How long to keep retrying 409 RequestConflict (the operation deadline also applies)."""
-    conflict_backoff_max: float = 15.0
-    """Longest wait between two RequestConflict retries."""
-    first_poll_interval: float = 1.0
-    """First poll interval when ARM sends no ``Retry-After``; later ones grow from it."""
-    default_poll_interval: float = 5.0
-    """Longest poll interval when ARM sends no ``Retry-After``."""
-    min_poll_interval: float = 0.2
-    """Shortest poll interval, whatever ``Retry-After`` says."""
-
-
-@dataclass(frozen=True)
-class Call:
-    """What one provider operation is doing: carried by every request it sends."""
-
-    operation: str
-    """Gerund for messages: ``creating``, ``reading``, ``updating``, ``deleting``."""
-    resource_id: str
-    """ARM id the operation is about, for messages."""
-    tenant_id: str | None
-    """Destination tenant (``None``: the credential's home tenant)."""
-    deadline: float
-    """Clock time after which the operation gives up."""
-    aux_tenants: tuple[str, ...] = ()
-    """Tenants whose tokens go into ``x-ms-authorization-auxiliary`` (cross-tenant copies)."""
-    role_wait_until: float | None = None
-    """Clock time until which 403 Authorization/LinkedAuthorizationFailed is retried."""
-    context: Mapping[str, str] = field(default_factory=dict)
-    """Facts for error hints: ``source_account``, ``source_tenant``, ``destination_tenant``."""
-
-
-@dataclass(frozen=True)
-class ArmResponse:
-    """A response from ARM, already read."""
-
-    status: int
-    headers: CaseInsensitiveDict[str]
-    body: dict[str, Any] | None
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 class ArmClient:
@@ -197,7 +103,8 @@ class ArmClient:
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._rng_lock = threading.Lock()
-        self._progress = progress or (lambda line: logger.info("%s", line))
+        #: Where progress lines go (the log by default); :mod:`.waiting` reports there too.
+        self.progress: Callable[[str], None] = progress or (lambda line: logger.info("%s", line))
         self._local = threading.local()
 
     # -- public verbs -------------------------------------------------------------------
@@ -205,6 +112,10 @@ class ArmClient:
     @property
     def clock(self) -> Clock:
         return self._clock
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._policy
 
     def url(self, path: str, api_version: str) -> str:
         """The absolute URL of an ARM path with its api-version."""
@@ -241,22 +152,7 @@ class ArmClient:
             allow = (404,) if method == "DELETE" else ()
             started = self._clock.now()
             first = self.request(call, method, url, body=body, allow=allow)
-            if method == "DELETE":
-                if first.status not in (404, 204):
-                    self._wait(call, first, url, started, deleting=True)
-                return None
-            self._wait(call, first, url, started, deleting=False)
-            final = self.request(call, "GET", url)
-            state = _provisioning_state(final.body)
-            if state is not None and state.lower() in _UNSUCCESSFUL:
-                raise OperationFailedError(
-                    call.operation,
-                    call.resource_id,
-                    state,
-                    state,
-                    "the deployment's provisioningState is " + state,
-                )
-            return final
+            return wait_for_operation(self, call, method, first, url, started)
         finally:
             lock.release()
 
@@ -269,7 +165,7 @@ class ArmClient:
         token is sent on this request, and it is not retried: it only improves a message.
         """
         url = self.url(f"/subscriptions/{subscription_id}", SUBSCRIPTIONS_API_VERSION)
-        self._check_target(call, url)
+        self.check_target(call, url)
         remaining = max(0.1, call.deadline - self._clock.now())
         try:
             raw = self._session().request(
@@ -323,13 +219,13 @@ class ArmClient:
         error that called for it is raised instead, so the user sees ARM's code, not only
         "timed out".
         """
-        self._check_target(call, url)
+        self.check_target(call, url)
         policy = self._policy
         attempt = 0
         conflict_started: float | None = None
         conflict_attempt = 0
         while True:
-            self._check_deadline(call)
+            self.check_deadline(call)
             try:
                 response = self._send(call, method, url, body)
             except TransportError as exc:
@@ -345,7 +241,7 @@ class ArmClient:
                 return response
             code, message = _error_of(response)
             error = self._error(call, status, code, message)
-            retry_after = self._retry_after(response)
+            retry_after = self.retry_after(response)
             if status in _RETRYABLE_STATUS and method in _IDEMPOTENT:
                 if attempt < policy.max_retries:
                     attempt += 1
@@ -379,7 +275,7 @@ class ArmClient:
                 and self._clock.now() < call.role_wait_until
             ):
                 delay = min(10.0, max(1.0, call.role_wait_until - self._clock.now()))
-                self._progress(
+                self.progress(
                     f"{call.operation} {call.resource_id}: {code}, waiting {delay:.0f}s "
                     "for role assignments to propagate"
                 )
@@ -396,123 +292,6 @@ class ArmClient:
         if reason:
             logger.warning("%s; retrying in %.1fs", reason, delay)
         self._clock.sleep(delay)
-
-    # -- polling ------------------------------------------------------------------------
-
-    def _wait(
-        self, call: Call, first: ArmResponse, url: str, started: float, *, deleting: bool
-    ) -> None:
-        async_url = first.header("Azure-AsyncOperation")
-        location = first.header("Location")
-        delay = self._retry_after(first)
-        if async_url:
-            self._wait_async(call, async_url, delay, started)
-        elif location:
-            self._wait_location(call, location, url, delay, started)
-        elif deleting:
-            # 202, or a 200 that some services send while the delete still runs: either way
-            # the deployment is gone only once a GET says 404.
-            self._wait_gone(call, url, delay, started, look_first=first.status == 200)
-        else:
-            self._wait_state(call, first, url, delay, started)
-
-    def _wait_async(self, call: Call, url: str, delay: float | None, started: float) -> None:
-        self._check_target(call, url)
-        while True:
-            self._sleep(call, self._poll_delay(delay, started))
-            poll = self.request(call, "GET", url)
-            body = poll.body or {}
-            status = str(body.get("status", ""))
-            self._report(call, status or "InProgress", started)
-            terminal = _TERMINAL.get(status.lower())
-            if terminal == "Succeeded":
-                return
-            if terminal is not None:
-                raw_error = body.get("error")
-                error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
-                code = str(error.get("code") or terminal)
-                message = redact(str(error.get("message") or ""))[:_MAX_MESSAGE]
-                raise OperationFailedError(
-                    call.operation,
-                    call.resource_id,
-                    terminal,
-                    code,
-                    message,
-                    hint_for(code, call.context),
-                )
-            delay = self._retry_after(poll)
-
-    def _wait_location(
-        self, call: Call, url: str, resource_url: str, delay: float | None, started: float
-    ) -> None:
-        self._check_target(call, url)
-        while True:
-            self._sleep(call, self._poll_delay(delay, started))
-            try:
-                poll = self.request(call, "GET", url, allow=(202,))
-            except ArmError as exc:
-                raise self._location_failure(call, exc, resource_url) from None
-            if poll.status != 202:
-                self._report(call, "Done", started)
-                return
-            self._report(call, "InProgress", started)
-            delay = self._retry_after(poll)
-
-    def _location_failure(self, call: Call, exc: ArmError, resource_url: str) -> AoaiDeployError:
-        """What an error status at a ``Location`` URL means for the operation.
-
-        That URL answers with the operation's own result, so a client error there is the
-        operation failing. A server error (still there after retries) may be the operation's
-        result or the polling endpoint's trouble: the resource's own state tells which.
-        Auth errors and 404 say nothing about the operation.
-        """
-        if exc.status in (401, 403, 404):
-            return exc
-        if exc.status >= 500:
-            live = self.request(call, "GET", resource_url, allow=(404,))
-            state = _provisioning_state(live.body) if live.status != 404 else None
-            if state is None or state.lower() not in _UNSUCCESSFUL:
-                return exc
-        return OperationFailedError(
-            call.operation, call.resource_id, "Failed", exc.code, exc.message, exc.hint
-        )
-
-    def _wait_state(
-        self, call: Call, first: ArmResponse, url: str, delay: float | None, started: float
-    ) -> None:
-        state = _provisioning_state(first.body)
-        while state is None or state.lower() not in _TERMINAL:
-            self._sleep(call, self._poll_delay(delay, started))
-            poll = self.request(call, "GET", url)
-            state = _provisioning_state(poll.body)
-            self._report(call, state or "unknown", started)
-            delay = self._retry_after(poll)
-
-    def _wait_gone(
-        self, call: Call, url: str, delay: float | None, started: float, *, look_first: bool
-    ) -> None:
-        while True:
-            if not look_first:
-                self._sleep(call, self._poll_delay(delay, started))
-            look_first = False
-            poll = self.request(call, "GET", url, allow=(404,))
-            if poll.status == 404:
-                return
-            state = _provisioning_state(poll.body) or "Deleting"
-            if state.lower() in _UNSUCCESSFUL:
-                raise OperationFailedError(
-                    call.operation,
-                    call.resource_id,
-                    state,
-                    state,
-                    f"the deployment is still there with provisioningState {state}",
-                )
-            self._report(call, state, started)
-            delay = self._retry_after(poll)
-
-    def _report(self, call: Call, state: str, started: float) -> None:
-        elapsed = self._clock.now() - started
-        self._progress(f"{call.operation} {call.resource_id}: {state} after {elapsed:.0f}s")
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -585,7 +364,7 @@ class ArmClient:
         )
         return ArmResponse(raw.status_code, CaseInsensitiveDict(raw.headers), payload)
 
-    def _check_target(self, call: Call, url: str) -> None:
+    def check_target(self, call: Call, url: str) -> None:
         if not self._config.is_arm_url(url):
             parts = urlsplit(url)
             shown = urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
@@ -594,7 +373,7 @@ class ArmClient:
                 f"only {self._endpoint} (the configured ARM endpoint) is trusted"
             )
 
-    def _check_deadline(self, call: Call) -> None:
+    def check_deadline(self, call: Call) -> None:
         if self._clock.now() >= call.deadline:
             raise OperationTimeoutError(
                 f"{call.operation} {call.resource_id}: did not finish within "
@@ -603,20 +382,6 @@ class ArmClient:
                 "(a deployment this stack created is adopted again on the next run)"
             )
 
-    def _sleep(self, call: Call, seconds: float) -> None:
-        self._check_deadline(call)
-        self._clock.sleep(min(seconds, max(0.0, call.deadline - self._clock.now())))
-        self._check_deadline(call)
-
-    def _poll_delay(self, delay: float | None, started: float) -> float:
-        if delay is not None:
-            return max(self._policy.min_poll_interval, delay)
-        # No Retry-After: look soon, then wait about as long as the operation has run so far
-        # (roughly doubling), up to the default interval.
-        elapsed = self._clock.now() - started
-        policy = self._policy
-        return min(policy.default_poll_interval, max(policy.first_poll_interval, elapsed))
-
     def _backoff(self, attempt: int, cap: float) -> float:
         # The exponent stops growing long before the cap stops mattering (and 2.0 ** 1024
         # would overflow).
@@ -624,7 +389,7 @@ class ArmClient:
         with self._rng_lock:
             return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
-    def _retry_after(self, response: ArmResponse) -> float | None:
+    def retry_after(self, response: ArmResponse) -> float | None:
         value = response.header("Retry-After")
         if not value:
             return None
@@ -658,8 +423,8 @@ def _error_of(response: ArmResponse) -> tuple[str, str]:
         error = body if "code" in body else {}
     code = str(error.get("code") or f"HTTP{response.status}")
     message = redact(str(error.get("message") or ""))
-    if len(message) > _MAX_MESSAGE:
-        message = message[:_MAX_MESSAGE] + "..."
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "..."
     return code, message
 
 
@@ -669,18 +434,6 @@ def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
 
 def _first(value: float | None, fallback: float) -> float:
     return fallback if value is None else value
-
-
-def _provisioning_state(body: Mapping[str, Any] | None) -> str | None:
-    if not body:
-        return None
-    props = body.get("properties")
-    if not isinstance(props, dict):
-        return None
-    for key, value in props.items():
-        if key.lower() == "provisioningstate" and isinstance(value, str):
-            return value
-    return None
 
 
 def _path_of(url: str) -> str:

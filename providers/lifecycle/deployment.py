@@ -1,5 +1,5 @@
-"""The deployment's lifecycle, shared by both fronts: the dynamic provider (``provider.py``)
-and the ``aoai-deploy`` package's provider.
+"""The deployment's lifecycle, shared by both fronts: the dynamic provider
+(``providers/provider.py``) and the ``aoai-deploy`` package's provider (``providers/package.py``).
 
 Each function takes plain property dicts (checked inputs, or old outputs, which echo every
 input) and returns plain dicts (``read`` a :class:`ReadResult` of them); the fronts only
@@ -32,25 +32,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from aoai_deploy.providers import writes
-from aoai_deploy.providers.arm import ArmResponse, Call
-from aoai_deploy.providers.diff import diff_inputs
-from aoai_deploy.providers.errors import (
-    AoaiDeployError,
-    ForeignDeploymentError,
-    OperationFailedError,
-    about,
-)
-from aoai_deploy.providers.ids import DeploymentId
-from aoai_deploy.providers.inputs import (
+from aoai_deploy.providers.azure.calls import ArmResponse, Call
+from aoai_deploy.providers.azure.logs import logger
+from aoai_deploy.providers.core.diff import diff_inputs
+from aoai_deploy.providers.core.ids import DeploymentId
+from aoai_deploy.providers.core.inputs import (
     DeploymentSpec,
     Failure,
     check_inputs,
     spec_from_inputs,
     whole_number,
 )
-from aoai_deploy.providers.logs import logger
-from aoai_deploy.providers.mapping import (
+from aoai_deploy.providers.core.mapping import (
     is_cross_tenant,
     live_inputs,
     model_change,
@@ -59,8 +52,15 @@ from aoai_deploy.providers.mapping import (
     refreshed_outputs,
     version_to_send,
 )
-from aoai_deploy.providers.runtime import Runtime
-from aoai_deploy.providers.schema import ARM_INPUTS, DEFAULTS
+from aoai_deploy.providers.core.schema import ARM_INPUTS, DEFAULTS
+from aoai_deploy.providers.errors import (
+    AoaiDeployError,
+    ForeignDeploymentError,
+    OperationFailedError,
+    about,
+)
+from aoai_deploy.providers.lifecycle import writes
+from aoai_deploy.providers.lifecycle.runtime import Runtime
 
 __all__ = [
     "Plan",

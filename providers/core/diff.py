@@ -30,9 +30,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from aoai_deploy.providers.ids import AccountId, ArmIdError
-from aoai_deploy.providers.inputs import has_unknown
-from aoai_deploy.providers.schema import DEFAULTS, INPUTS, PROVISIONED_SKUS
+from aoai_deploy.providers.core.ids import AccountId, ArmIdError
+from aoai_deploy.providers.core.inputs import has_unknown
+from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, PROVISIONED_SKUS
 
 __all__ = [
     "DELETE_FIRST_FIELDS",

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aoai_deploy.providers.schema import OPENAI_CONTRIBUTOR_ROLE_ID, OPENAI_CONTRIBUTOR_ROLE_NAME
+from aoai_deploy.providers.core.schema import (
+    OPENAI_CONTRIBUTOR_ROLE_ID,
+    OPENAI_CONTRIBUTOR_ROLE_NAME,
+)
 
 __all__ = ["hint_for", "source_tenant_hint"]
 

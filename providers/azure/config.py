@@ -41,23 +41,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
+from aoai_deploy.providers.azure.clouds import CLOUDS, Cloud, _custom_host, _format_host
 from aoai_deploy.providers.errors import ConfigError
 
 __all__ = [
-    "CLOUDS",
     "CONFIG_KEYS",
     "CREDENTIAL_KINDS",
-    "Cloud",
     "ProviderConfig",
 ]
 
@@ -87,35 +85,6 @@ CONFIG_KEYS: Final[tuple[str, ...]] = (
 _log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Cloud:
-    """One Azure cloud: where ARM is and where its tokens come from."""
-
-    name: str
-    """Canonical name, as ``az cloud list`` spells it."""
-    arm_endpoint: str
-    """ARM base URL, no trailing slash."""
-    authority_host: str
-    """Microsoft Entra authority host for azure-identity."""
-
-    @property
-    def token_scope(self) -> str:
-        """The scope of an ARM token in this cloud."""
-        return f"{self.arm_endpoint}/.default"
-
-
-#: The clouds, keyed by lower-cased name.
-CLOUDS: Final[Mapping[str, Cloud]] = {
-    c.name.lower(): c
-    for c in (
-        Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
-        Cloud(
-            "AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"
-        ),
-        Cloud("AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"),
-    )
-}
-
 CREDENTIAL_KINDS: Final[tuple[str, ...]] = (
     "default",
     "cli",
@@ -139,7 +108,7 @@ _B64URL_SEGMENT: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 def _decode_jwt_payload(token: str) -> dict[str, Any] | None:
     """The payload of a compact JWS (``header.payload.signature``), unverified; ``None`` when
-    ``token`` is not one. Shared with :mod:`aoai_deploy.providers.auth`."""
+    ``token`` is not one. Shared with :mod:`.tokens`."""
     parts = token.split(".")
     if len(parts) != 3 or not all(_B64URL_SEGMENT.fullmatch(p) for p in parts[:2]):
         return None
@@ -388,13 +357,6 @@ def _parse_cloud(raw: str | None, problems: list[str]) -> Cloud:
     return cloud
 
 
-def _format_host(hostname: str, port: int) -> str:
-    host = hostname.lower()
-    if ":" in host:  # an IPv6 literal keeps its brackets in a URL
-        host = f"[{host}]"
-    return host if port == 443 else f"{host}:{port}"
-
-
 def _parse_arm_endpoint(raw: str, problems: list[str]) -> str | None:
     fix = f"set it to the base URL only, e.g. `pulumi config set {KEY_ARM_ENDPOINT} https://127.0.0.1:8443`"
     try:
@@ -435,36 +397,6 @@ def _parse_flag(key: str, raw: str | None, problems: list[str]) -> bool | None:
     if flag is None:
         problems.append(f"{key} must be true or false: `pulumi config set {key} true`")
     return flag
-
-
-#: ARM base URLs of Azure's clouds: tokens for them are meant to go there.
-_AZURE_ARM_ENDPOINTS: Final = frozenset(c.arm_endpoint for c in CLOUDS.values())
-
-
-def _custom_host(arm_endpoint: str) -> str | None:
-    """``host[:port]`` of ``arm_endpoint`` when tokens sent there would leave Azure and this
-    machine: neither an Azure cloud's ARM nor a loopback address. ``None`` otherwise.
-
-    Loopback is ``localhost`` or an IP literal in 127.0.0.0/8 or ::1, nothing resolved by DNS
-    (a name such as 127.0.0.1.nip.io can point anywhere).
-    """
-    if arm_endpoint in _AZURE_ARM_ENDPOINTS:
-        return None
-    parts = urlsplit(arm_endpoint)
-    hostname = (parts.hostname or "").lower()
-    if hostname == "localhost":
-        return None
-    try:
-        address = ipaddress.ip_address(hostname)
-    except ValueError:
-        address = None  # a name, not an address
-    # Exactly 127.0.0.0/8 and ::1: what Python calls loopback among IPv4-mapped addresses
-    # has changed between versions.
-    if address is not None and address.is_loopback and address.version == 4:
-        return None
-    if address == ipaddress.IPv6Address("::1"):
-        return None
-    return arm_endpoint.removeprefix("https://")
 
 
 def _parse_ca_bundle(raw: str | None, problems: list[str]) -> str | None:

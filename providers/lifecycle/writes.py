@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from aoai_deploy.providers.arm import ArmResponse, Call
+from aoai_deploy.providers.azure.calls import ArmResponse, Call
+from aoai_deploy.providers.azure.logs import logger
+from aoai_deploy.providers.core.hints import source_tenant_hint
+from aoai_deploy.providers.core.ids import DeploymentId
+from aoai_deploy.providers.core.inputs import DeploymentSpec
+from aoai_deploy.providers.core.mapping import deployment_body, patch_body
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,
@@ -21,12 +26,7 @@ from aoai_deploy.providers.errors import (
     about,
     with_hint,
 )
-from aoai_deploy.providers.hints import source_tenant_hint
-from aoai_deploy.providers.ids import DeploymentId
-from aoai_deploy.providers.inputs import DeploymentSpec
-from aoai_deploy.providers.logs import logger
-from aoai_deploy.providers.mapping import deployment_body, patch_body
-from aoai_deploy.providers.runtime import Runtime
+from aoai_deploy.providers.lifecycle.runtime import Runtime
 
 __all__ = [
     "discard",

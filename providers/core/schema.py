@@ -1,6 +1,6 @@
 """The resource's fields and the provider's configuration keys, defined once.
 
-Both fronts read these tables: the dynamic resource (``resource.py``, whose argument
+Both fronts read these tables: the dynamic resource (``providers/resource.py``, whose argument
 dataclass must have exactly :data:`INPUT_FIELDS`), the core (``inputs.py``, ``diff.py``,
 ``mapping.py``: the names, defaults and which inputs reach ARM), and the ``aoai-deploy``
 package, whose Pulumi schema is generated from them (``aoai_deploy.plugin.schema``), names,
@@ -56,7 +56,7 @@ class Field:
     required: bool = False
     """Whether a program must set it (inputs only)."""
     default: object = None
-    """The value :func:`~aoai_deploy.providers.inputs.check_inputs` fills in when unset."""
+    """The value :func:`~aoai_deploy.providers.core.inputs.check_inputs` fills in when unset."""
     arm: bool = False
     """Whether a change of it changes what is sent to ARM (inputs only); the others only
     steer the provider."""

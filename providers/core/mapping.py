@@ -1,7 +1,7 @@
 """Inputs to the ARM request body, and ARM responses to outputs (azurerm's expand / flatten).
 
 * :func:`deployment_body` builds the PUT body field by field from a
-  :class:`~aoai_deploy.providers.inputs.DeploymentSpec`, never from the property bag (which
+  :class:`~aoai_deploy.providers.core.inputs.DeploymentSpec`, never from the property bag (which
   carries the pickled provider under ``__provider``); :func:`patch_body` the ``{sku, tags}``
   of a PATCH (``Deployments_Update``).
 * :func:`outputs_from_arm` makes the outputs of create and update: every input echoed (Pulumi
@@ -19,9 +19,9 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from aoai_deploy.providers.ids import AccountId, ArmIdError
-from aoai_deploy.providers.inputs import DeploymentSpec, whole_number
-from aoai_deploy.providers.schema import DEFAULTS, INPUTS, OWNER_INPUT, OWNER_TAG
+from aoai_deploy.providers.core.ids import AccountId, ArmIdError
+from aoai_deploy.providers.core.inputs import DeploymentSpec, whole_number
+from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, OWNER_INPUT, OWNER_TAG
 
 __all__ = [
     "computed_outputs",

@@ -21,8 +21,7 @@ from typing import Any, Final
 
 from pulumi.output import Unknown
 
-from aoai_deploy.providers.errors import InputError
-from aoai_deploy.providers.ids import (
+from aoai_deploy.providers.core.ids import (
     ACCOUNT_ID_SHAPE,
     AccountId,
     ArmIdError,
@@ -31,7 +30,7 @@ from aoai_deploy.providers.ids import (
     is_guid,
     validate_deployment_name,
 )
-from aoai_deploy.providers.schema import (
+from aoai_deploy.providers.core.schema import (
     DEFAULTS,
     INPUTS,
     OWNER_INPUT,
@@ -39,6 +38,7 @@ from aoai_deploy.providers.schema import (
     SKU_NAMES,
     VERSION_UPGRADE_OPTIONS,
 )
+from aoai_deploy.providers.errors import InputError
 
 __all__ = [
     "MAX_TAGS",

@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from aoai_deploy.providers.arm import ArmClient, Clock, RetryPolicy, SystemClock
-from aoai_deploy.providers.auth import TokenProvider
-from aoai_deploy.providers.config import ProviderConfig
+from aoai_deploy.providers.azure.arm import ArmClient
+from aoai_deploy.providers.azure.calls import Clock, RetryPolicy, SystemClock
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.tokens import TokenProvider
 
 __all__ = ["Runtime"]
 
