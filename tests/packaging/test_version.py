@@ -52,6 +52,25 @@ def test_no_other_file_of_the_package_writes_the_version() -> None:
     assert offenders == []
 
 
+def test_no_file_of_the_package_writes_any_version_of_its_own() -> None:
+    # A version written by hand goes stale at the next release (the ARM client's User-Agent
+    # said 0.1.0 after the move to 0.2.0): "aoai-deploy/<version>" is built from __version__.
+    written = re.compile(r"aoai-deploy/\d+\.\d+")
+    offenders = [
+        str(path.relative_to(REPO))
+        for folder in ("providers", "components", "plugin", "emulator")
+        for path in (REPO / folder).rglob("*.py")
+        if written.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_arm_clients_user_agent_carries_the_version() -> None:
+    from aoai_deploy.providers.azure.arm import USER_AGENT
+
+    assert f"aoai-deploy/{VERSION}" == USER_AGENT
+
+
 def test_the_package_schema_carries_the_version() -> None:
     assert package_schema()["version"] == VERSION
 
