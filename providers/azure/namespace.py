@@ -1,5 +1,5 @@
-"""The ``aoai-deploy`` config namespace is the provider's: which keys are settings, and which
-settings must arrive as secrets.
+"""The ``aoai-deploy`` config namespace is the provider's: which keys are settings, which
+settings must arrive as secrets, and that a plugin process takes one configuration.
 
 The settings are those of the one table that documents them,
 :data:`~aoai_deploy.providers.core.schema.CONFIG_FIELDS` (the README's table and the package
@@ -17,12 +17,24 @@ run names them all.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable
+import hashlib
+import json
+import threading
+from collections.abc import Collection, Iterable, Mapping
 from typing import Final
 
 from aoai_deploy.providers.core.schema import CONFIG_FIELDS
+from aoai_deploy.providers.errors import ConfigError
 
-__all__ = ["CONFIG_KEYS", "NAMESPACE", "SECRET_KEYS", "plaintext_secrets", "unknown_keys"]
+__all__ = [
+    "CONFIG_KEYS",
+    "NAMESPACE",
+    "SECRET_KEYS",
+    "FirstConfiguration",
+    "plaintext_secrets",
+    "provider_values",
+    "unknown_keys",
+]
 
 NAMESPACE: Final = "aoai-deploy"
 #: Every key the provider reads, in the order of the documented table.
@@ -66,6 +78,15 @@ def unknown_keys(keys: Iterable[str]) -> list[str]:
     return problems
 
 
+def provider_values(config: Mapping[str, object]) -> dict[str, str]:
+    """The ``aoai-deploy:*`` entries of ``config`` (any namespace), as text."""
+    return {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in config.items()
+        if key.startswith(f"{NAMESPACE}:") and value is not None
+    }
+
+
 def plaintext_secrets(plaintext: Collection[str], is_set: Collection[str]) -> list[str]:
     """A problem for each secret setting that is set (in ``is_set``) but arrived without the
     secret flag (in ``plaintext``)."""
@@ -78,3 +99,34 @@ def plaintext_secrets(plaintext: Collection[str], is_set: Collection[str]) -> li
         for key in sorted(SECRET_KEYS)
         if key in plaintext and key in is_set
     ]
+
+
+class FirstConfiguration:
+    """The configuration a plugin process took first; a different one later is refused.
+
+    A provider plugin listens on loopback without authentication (every Pulumi plugin does):
+    another local user can call it. Were a second Configure taken, they could point the
+    process at a server of theirs and collect the bearer tokens of the next requests. The
+    engine configures each provider plugin process once (one process per provider resource),
+    so a second configuration that differs is never the engine's. Only a digest of the first
+    is kept, not its values.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._digest: str | None = None
+
+    def accept(self, values: Mapping[str, str]) -> None:
+        """Take ``values`` (``aoai-deploy:<key>`` -> plain value) if they are the first or the
+        same as the first; else raise :class:`ConfigError`."""
+        digest = hashlib.sha256(json.dumps(sorted(values.items())).encode()).hexdigest()
+        with self._lock:
+            if self._digest is None:
+                self._digest = digest
+            elif digest != self._digest:
+                raise ConfigError(
+                    f"the {NAMESPACE} provider of this process is configured already, with "
+                    "other settings: a second configuration is refused (the engine configures "
+                    "a provider once; another local process may be trying to redirect its "
+                    'requests and tokens: see docs/security.md, "Plugins listen on loopback")'
+                )
