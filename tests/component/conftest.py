@@ -42,7 +42,7 @@ ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 MOCK_SUBSCRIPTION = "bbbbbbbb-0000-4000-8000-000000000002"
 
 REPO = Path(__file__).resolve().parents[2]
-PROJECT = "aoai-deploy"
+PROJECT = "aoai-deploy-example"
 
 
 @dataclass(frozen=True)
