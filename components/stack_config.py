@@ -222,6 +222,18 @@ def unknown_keys(
     program's keys still under the provider's namespace (this project was called aoai-deploy
     once); ``None`` when there are none. The provider checks its own namespace itself."""
     prefix = config.full_key("")
+    if prefix == f"{PROVIDER_NAMESPACE}:":
+        return StackConfigError(
+            [
+                (
+                    "Pulumi.yaml",
+                    f"the project is named {PROVIDER_NAMESPACE}, the provider's own namespace, "
+                    "whose keys the provider refuses unless they are its settings: name it "
+                    "aoai-deploy-example as the repository's Pulumi.yaml does, and move the "
+                    'stack (README, "Migrating a stack of the example")',
+                )
+            ]
+        )
     known = {config.full_key(key) for key in CONFIG_KEYS.values()}
     provider_names = {key.removeprefix(f"{PROVIDER_NAMESPACE}:") for key in PROVIDER_KEYS}
     problems = []

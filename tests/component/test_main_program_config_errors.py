@@ -297,3 +297,21 @@ def test_the_providers_own_keys_are_settings_of_the_stack(pulumi_runtime, stack_
     run_main(runtime)
 
     assert any(r.type.endswith("CrossTenantDeployment") for r in runtime.registrations)
+
+
+def test_the_program_under_the_old_project_name_says_to_rename_it(
+    pulumi_runtime, stack_config, run_main
+):
+    config = {
+        key.replace("aoai-deploy-example:", "aoai-deploy:"): value
+        for key, value in stack_config(STACK_FILE).items()
+    }
+    runtime = pulumi_runtime(project="aoai-deploy", stack="local", config=config)
+
+    with pytest.raises(pulumi.RunError) as caught:
+        run_main(runtime)
+
+    assert str(caught.value).startswith(
+        "Pulumi.yaml: the project is named aoai-deploy, the provider's own namespace"
+    )
+    assert runtime.registrations == []
