@@ -34,6 +34,7 @@ from typing import Any, Final
 
 from aoai_deploy.providers.azure.calls import ArmResponse, Call
 from aoai_deploy.providers.azure.logs import logger
+from aoai_deploy.providers.core import apiversions
 from aoai_deploy.providers.core.diff import diff_inputs
 from aoai_deploy.providers.core.ids import DeploymentId
 from aoai_deploy.providers.core.inputs import (
@@ -84,8 +85,21 @@ _MODEL_FIELDS: Final[tuple[str, ...]] = ("model_name", "model_format", "model_ve
 
 
 def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """The checked inputs (defaults filled) and a failure per bad field; no network."""
-    return check_inputs(news)
+    """The checked inputs (defaults filled) and a failure per bad field; no network.
+
+    An api-version newer than the tested range is accepted with a warning (why: see
+    ``core.apiversions``)."""
+    inputs, failures = check_inputs(news)
+    version = inputs.get("api_version")
+    if isinstance(version, str) and not failures and apiversions.is_newer_than_tested(version):
+        logger.warning(
+            "api_version %s is newer than the api-versions this provider is tested against "
+            "(%s); it is used as %s is",
+            version,
+            apiversions.supported_range(),
+            apiversions.NEWEST,
+        )
+    return inputs, failures
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,8 @@ def update(
         )
         live = runtime.client.get(call, path, spec.api_version)
     elif changed <= _PATCHABLE:
-        live = writes.patch(runtime, deployment, spec, tenant, cross)
+        # `full`: where the api-version has no PATCH this is a PUT, which keeps the version.
+        live = writes.patch(runtime, deployment, full, tenant, cross)
     elif model_fields and "sku_capacity" in changed and old_capacity is not None:
         live = writes.model_and_capacity(
             runtime, deployment, full, tenant, cross, old_capacity, model_fields
