@@ -88,6 +88,9 @@ class AoaiDeployProvider(Provider):
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=package_schema_json())
 
+    # CheckConfig is left to the SDK (it passes the inputs through): the engine sends it the
+    # values without their secret flags, so the whole check runs here, in Configure (which
+    # the engine sends in a preview too), and one run names every problem.
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         install_stderr_handler()  # configure only ever runs in the plugin process
         values = _config_values(request.args, request.variables)
