@@ -36,8 +36,8 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 #: The configuration this plugin process took. The SDK's plugin configures each provider
-#: instance it unpickles with the config of the engine's last Configure call; a second,
-#: different Configure (the engine sends one) must not reach an instance unpickled later.
+#: instance it unpickles with the config of the last Configure call it got; the engine sends
+#: one, so a second that differs (someone else's) must not reach an instance unpickled later.
 _FIRST = FirstConfiguration()
 
 
@@ -162,7 +162,7 @@ def _every_key(config: pulumi.dynamic.Config) -> Mapping[str, Any] | None:
 
     ``pulumi.dynamic.Config`` (SDK 3.272) offers ``get`` only; its ``_props`` is the whole
     stack config (every namespace), which is what the check of unknown ``aoai-deploy`` keys
-    needs. tests/engine pins it.
+    needs. tests/faults/test_security_configure.py pins it.
     """
     every = getattr(config, "_props", None)
     return every if isinstance(every, Mapping) else None
