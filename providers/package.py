@@ -20,7 +20,7 @@ Every method is synchronous and may block on ARM; the server runs them in its th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, ParamSpec, TypeVar
 
 from pulumi.output import Unknown
@@ -202,9 +202,17 @@ class DeploymentFront:
         self._runtime = runtime
 
     @classmethod
-    def configured(cls, get: Callable[[str], str | None]) -> DeploymentFront:
-        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings)."""
-        return cls(Runtime.build(_reported(ProviderConfig.from_getter)(get)))
+    def configured(
+        cls,
+        get: Callable[[str], str | None],
+        *,
+        keys: Iterable[str] | None = None,
+        plaintext: Collection[str] | None = None,
+    ) -> DeploymentFront:
+        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings);
+        ``keys`` and ``plaintext`` as :meth:`ProviderConfig.from_getter` takes them."""
+        config = _reported(ProviderConfig.from_getter)(get, keys=keys, plaintext=plaintext)
+        return cls(Runtime.build(config))
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)
