@@ -26,6 +26,9 @@ key                            meaning
 ``aoai-deploy:tenantId``       home tenant of the identity: ``client-secret`` (required),
                                ``workload-identity``, ``cli``
 ``aoai-deploy:staticTokens``   secret JSON ``{tenantId: accessToken}`` for ``static``
+``aoai-deploy:preflight``      ``off`` (default), ``up`` (read quota and models before the
+                               first write of ``pulumi up``), ``always`` (also in
+                               ``pulumi preview``, when inputs are checked)
 =============================  ===========================================================
 
 An ``armEndpoint`` that is not an Azure cloud's ARM would receive real Entra tokens: it is
@@ -56,6 +59,7 @@ from aoai_deploy.providers.errors import ConfigError
 __all__ = [
     "CONFIG_KEYS",
     "CREDENTIAL_KINDS",
+    "PREFLIGHT_MODES",
     "ProviderConfig",
 ]
 
@@ -69,6 +73,7 @@ KEY_CLIENT_ID: Final = f"{_NS}:clientId"
 KEY_CLIENT_SECRET: Final = f"{_NS}:clientSecret"
 KEY_TENANT_ID: Final = f"{_NS}:tenantId"
 KEY_STATIC_TOKENS: Final = f"{_NS}:staticTokens"
+KEY_PREFLIGHT: Final = f"{_NS}:preflight"
 #: Every key the provider reads, in the order the README's reference lists them.
 CONFIG_KEYS: Final[tuple[str, ...]] = (
     KEY_CLOUD,
@@ -80,7 +85,13 @@ CONFIG_KEYS: Final[tuple[str, ...]] = (
     KEY_CLIENT_SECRET,
     KEY_TENANT_ID,
     KEY_STATIC_TOKENS,
+    KEY_PREFLIGHT,
 )
+
+#: ``off``: no preflight; ``up``: before the first write of an update; ``always``: also when
+#: inputs are checked, so in `pulumi preview` too (the provider cannot tell a preview's check
+#: from an update's).
+PREFLIGHT_MODES: Final[tuple[str, ...]] = ("off", "up", "always")
 
 _log = logging.getLogger(__name__)
 
@@ -151,6 +162,8 @@ class ProviderConfig:
     """Secret of the application for ``client-secret``."""
     static_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """``(tenant id, access token)`` pairs for ``static``; tenant ids lower-case."""
+    preflight: str = "off"
+    """One of :data:`PREFLIGHT_MODES`."""
 
     @classmethod
     def from_getter(cls, get: Callable[[str], str | None]) -> ProviderConfig:
@@ -231,6 +244,15 @@ class ProviderConfig:
                 )
             )
 
+        preflight = (value(KEY_PREFLIGHT) or "off").lower()
+        if preflight not in PREFLIGHT_MODES:
+            problems.append(
+                f"{KEY_PREFLIGHT} is '{value(KEY_PREFLIGHT)}', which is not a preflight mode: set "
+                "it to off (the default), up (read quota and models before the first write of "
+                "`pulumi up`) or always (in `pulumi preview` too): "
+                f"`pulumi config set {KEY_PREFLIGHT} up`"
+            )
+
         allowed = _parse_flag(KEY_ALLOW_CUSTOM_ENDPOINT, value(KEY_ALLOW_CUSTOM_ENDPOINT), problems)
         if allowed is not None and override is None:
             problems.append(
@@ -275,6 +297,7 @@ class ProviderConfig:
             tenant_id=tenant_id,
             client_secret=client_secret,
             static_tokens=static_tokens,
+            preflight=preflight,
         )
 
     @property
