@@ -57,6 +57,7 @@ from aoai_deploy.providers.core.preflight import (
     usage_name,
     usages,
 )
+from aoai_deploy.providers.core.schema import DEFAULTS
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,
@@ -327,6 +328,7 @@ def against(spec: DeploymentSpec, olds: Mapping[str, Any]) -> tuple[int, bool]:
     outputs (empty: a new deployment)."""
     if not olds:
         return 0, True
+    olds = {**DEFAULTS, **{key: value for key, value in olds.items() if value is not None}}
     # A version left unset on either side is Azure's choice: not a change by itself.
     same_model = all(
         str(olds.get(name) or "").lower() == str(getattr(spec, name) or "").lower()
