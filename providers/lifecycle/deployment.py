@@ -19,6 +19,10 @@ translate their SDK's request and response types and present errors their way.
 * :func:`delete` DELETE and wait; 404 counts as done. An ARM id that a create of this
   process wrote is never deleted (a replace that keeps the id).
 
+With ``aoai-deploy:preflight`` on, create and update ask :mod:`.preflight` before their first
+write (and give back what it admitted when the write fails), delete tells it what it freed,
+and :func:`preflight_failures` serves the fronts' check in ``always`` mode.
+
 The requests themselves (the PUT, the PATCH, the two writes of a model and capacity change,
 and the hint that names the source tenant) are in :mod:`.writes`. Configuration, credentials
 and what this update has done live in a :class:`~.runtime.Runtime`, built once per plugin
