@@ -18,10 +18,12 @@ Routes (path segments case-insensitive, names percent-decoded; ``{P}`` stands fo
     deployment         /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/deployments/{d}
     operation          /subscriptions/{s}{P}/locations/{l}/operationStatuses/{id}
     location           /subscriptions/{s}{P}/locations/{l}/operationResults/{id}
+    account-models     /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/models
+    usages             /subscriptions/{s}{P}/locations/{l}/usages
 
-Their handlers, in ``routes/``: ``subscription`` in ``subscriptions.py``, ``account`` in
-``accounts.py``, ``deployments-list`` and ``deployment`` in ``deployments.py``, ``operation``
-and ``location`` in ``operations.py``.
+Their handlers, in ``routes/``: ``subscription`` in ``subscriptions.py``, ``account``,
+``account-models`` and ``usages`` in ``accounts.py``, ``deployments-list`` and ``deployment``
+in ``deployments.py``, ``operation`` and ``location`` in ``operations.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
+from aoai_deploy.emulator.apiversions import API_VERSIONS, row
 from aoai_deploy.emulator.armerrors import ArmError, error_body
 from aoai_deploy.emulator.auth import authenticate
 from aoai_deploy.emulator.exchange import Context, Request, Response, Route
@@ -44,8 +47,6 @@ from aoai_deploy.emulator.state import World
 
 __all__ = ["API_VERSIONS", "ArmApp", "match_route"]
 
-#: API versions the emulator answers; others get 400 ``NoRegisteredProviderFound``.
-API_VERSIONS: Final = ("2023-05-01", "2024-10-01", "2025-06-01", "2025-09-01", "2025-10-01-preview")
 _PROVIDER = r"/providers/Microsoft\.CognitiveServices"
 _GROUP_PATH = r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
 _ACCOUNT_PATH = rf"{_GROUP_PATH}{_PROVIDER}/accounts/(?P<acct>[^/]+)"
@@ -63,6 +64,8 @@ _ROUTES: Final = (
         "location",
         re.compile(rf"^{_LOCATION_PATH}/operationResults/(?P<op>[^/]+)/?$", re.IGNORECASE),
     ),
+    ("account-models", re.compile(rf"^{_ACCOUNT_PATH}/models/?$", re.IGNORECASE)),
+    ("usages", re.compile(rf"^{_LOCATION_PATH}/usages/?$", re.IGNORECASE)),
 )
 _METHODS: Final = {
     "subscription": ("GET",),
@@ -71,6 +74,8 @@ _METHODS: Final = {
     "deployment": ("GET", "PUT", "PATCH", "DELETE"),
     "operation": ("GET",),
     "location": ("GET",),
+    "account-models": ("GET",),
+    "usages": ("GET",),
 }
 _RESOURCE_TYPES: Final = {
     "subscription": "subscriptions",
@@ -79,6 +84,8 @@ _RESOURCE_TYPES: Final = {
     "deployment": "accounts/deployments",
     "operation": "locations/operationStatuses",
     "location": "locations/operationResults",
+    "account-models": "accounts/models",
+    "usages": "locations/usages",
 }
 
 
@@ -211,6 +218,10 @@ class ArmApp:
             )
         if route.name == "account":
             return accounts.get_account(self.arm, request, route, caller, settings)
+        if route.name == "account-models":
+            return accounts.list_models(self.arm, request, route, caller, settings, api_version)
+        if route.name == "usages":
+            return accounts.list_usages(self.arm, request, route, caller)
         if route.name == "deployments-list":
             return deployments.list_deployments(
                 self.arm, request, route, caller, settings, api_version
@@ -219,6 +230,9 @@ class ArmApp:
             return operations.operation_status(self.arm, route, settings, ctx)
         if route.name == "location":
             return operations.operation_result(self.arm, route, settings, ctx)
+        if request.method == "PATCH" and not row(api_version).update:
+            # Deployments_Update does not exist at this api-version (apiversions.py).
+            raise ArmError.method_not_allowed(request.method)
         handler = {
             "GET": deployments.get_deployment,
             "PUT": deployments.put_deployment,

@@ -11,6 +11,8 @@ DELETE  ``.../deployments/{d}``    ``Deployments_Delete``              :func:`de
 ======  =========================  ==================================  ==========================
 
 Writes are long-running: their operations are polled at the URLs :mod:`.operations` serves.
+A PUT also meets the models list's rules (a version offered in the SKU, not retired:
+:mod:`..catalog`), and a PUT or PATCH the quota of its usage (:mod:`..quota`).
 The checks before a handler runs, and their order, are the dispatcher's (``app.py``); what a
 body may say is in :mod:`.deployment_body`; the linked-access rules of a copy from a source
 account are :func:`_linked`'s.
@@ -24,9 +26,12 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
+from aoai_deploy.emulator.apiversions import row
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import Caller
+from aoai_deploy.emulator.catalog import offered_skus, retired_since
 from aoai_deploy.emulator.exchange import Request, Response, Route
+from aoai_deploy.emulator.quota import usage_name, usage_of
 from aoai_deploy.emulator.routes.common import Arm, member, same
 from aoai_deploy.emulator.routes.deployment_body import (
     PASSTHROUGH_PROPERTIES,
@@ -77,7 +82,7 @@ def get_deployment(
     found = arm.world.deployment(account.key, route.deployment)
     if found is None:
         raise ArmError.not_found(route.deployment_id)
-    return Response(200, arm.world.render(found, settings.etag_key))
+    return arm.deployment_answer(200, found, settings, api_version)
 
 
 def list_deployments(
@@ -93,7 +98,10 @@ def list_deployments(
         offset = int(token)
     items = arm.world.list_deployments(account.key)
     page = items[offset : offset + settings.page_size]
-    body: dict[str, Any] = {"value": [arm.world.render(d, settings.etag_key) for d in page]}
+    version = row(api_version)
+    body: dict[str, Any] = {
+        "value": [arm.world.render(d, settings.etag_key, version) for d in page]
+    }
     if offset + settings.page_size < len(items):
         query = urllib.parse.urlencode(
             {"api-version": api_version, "$skipToken": str(offset + settings.page_size)}
@@ -111,6 +119,8 @@ def put_deployment(
     body = arm.read_json(request)
     if not isinstance(body, dict):
         raise ArmError.invalid_content("The request content must be a JSON object.")
+    # Read through this version's model: what it does not define is not taken (apiversions).
+    body = row(api_version).accepted(body)
     source_account = _linked(arm, caller, body, scope, route)
     assert route.deployment is not None
     name = route.deployment
@@ -126,10 +136,18 @@ def put_deployment(
             spec.model_format, spec.model_name, spec.model_version or "", spec.source or ""
         )
     model, version = found
+    if not any(same(spec.sku_name, sku) for sku in offered_skus(model, version)):
+        raise ArmError.sku_not_supported(spec.sku_name, f"{model.name} {version}", account.location)
+    old_model = existing.body["properties"]["model"] if existing is not None else {}
+    if not (same(old_model.get("name"), model.name) and same(old_model.get("version"), version)):
+        since = retired_since(model, version, spec.sku_name, arm.world.wall())
+        if since is not None:
+            raise ArmError.model_deprecated(model.format, model.name, version, since)
     arm.check_conflict(account)
     if existing is not None:
         check_model_change(existing, spec, version)
-    arm.check_quota(request.method, model.name, spec.capacity)
+    usage = usage_name(spec.sku_name, model.name)
+    arm.check_quota(request.method, account, usage, model.name, spec.capacity, existing)
     failure = arm.failure(request.method)
     kind: Literal["create", "update"] = "update" if existing else "create"
     op = arm.world.start_operation(
@@ -179,12 +197,12 @@ def put_deployment(
     }
     if spec.tags is not None:
         new_body["tags"] = spec.tags
+    # What the version cannot name stays as an earlier write at a newer version left it.
+    new_body = row(api_version).kept(existing.body if existing else None, new_body)
     stored = arm.world.store(account, stored_name, new_body, op.id)
     arm.world.settle()
-    return Response(
-        200 if existing else 201,
-        arm.world.render(stored, settings.etag_key),
-        arm.async_headers(op, settings),
+    return arm.deployment_answer(
+        200 if existing else 201, stored, settings, api_version, arm.async_headers(op, settings)
     )
 
 
@@ -290,7 +308,9 @@ def patch_deployment(
             new_body["tags"] = tags
     arm.check_conflict(account)
     if sku is not None:
-        arm.check_quota(request.method, str(model.get("name")), new_body["sku"]["capacity"])
+        usage = usage_of(new_body) or ""
+        capacity = new_body["sku"]["capacity"]
+        arm.check_quota(request.method, account, usage, str(model.get("name")), capacity, existing)
     failure = arm.failure(request.method)
     op = arm.world.start_operation(
         account,
@@ -309,13 +329,10 @@ def patch_deployment(
     stored = arm.world.store(account, existing.name, new_body, op.id)
     arm.world.settle()
     if settings.async_style == "none":
-        return Response(200, arm.world.render(stored, settings.etag_key))
-    # Deployments_Update answers 200, or 202 with a Location to poll (the REST spec's
-    # responses for the PATCH; FACTS.md), whatever style the PUT uses.
-    headers = {"Location": arm.operation_url(op, "operationResults")}
-    if settings.retry_after is not None:
-        headers["Retry-After"] = str(settings.retry_after)
-    return Response(202, None, headers)
+        return arm.deployment_answer(200, stored, settings, api_version)
+    # Deployments_Update answers 200, or 202: the spec's response declares a Location header,
+    # its own UpdateDeployment.json example shows Azure-AsyncOperation (settings.update_header).
+    return Response(202, None, arm.polling_header(op, settings, settings.update_header))
 
 
 def delete_deployment(
@@ -344,7 +361,14 @@ def delete_deployment(
     )
     existing.body["properties"]["provisioningState"] = "Deleting"
     existing.op_id = op.id
-    arm.world.settle()
     if settings.async_style == "none":
+        # No header to poll: the answer is the outcome. 200 means deleted (the az CLI
+        # recordings list no deployment right after a DELETE answered 200); a failure is
+        # answered as the error itself.
+        op.ends = arm.world.clock()
+        arm.world.settle()
+        if op.error is not None:
+            raise ArmError(op.fail_status, op.error["code"], op.error["message"])
         return Response(200)
+    arm.world.settle()
     return Response(202, None, arm.async_headers(op, settings))

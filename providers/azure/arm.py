@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from aoai_deploy import __version__
 from aoai_deploy.providers.azure.calls import (
     MAX_MESSAGE,
     ArmResponse,
@@ -51,7 +52,7 @@ from aoai_deploy.providers.azure.calls import (
     TokenSource,
 )
 from aoai_deploy.providers.azure.config import ProviderConfig
-from aoai_deploy.providers.azure.logs import logger, redact
+from aoai_deploy.providers.azure.logs import logger, redact_error
 from aoai_deploy.providers.azure.tokens import auxiliary_header
 from aoai_deploy.providers.azure.waiting import wait_for_operation
 from aoai_deploy.providers.core.hints import hint_for
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ArmClient"]
 
-USER_AGENT = "aoai-deploy/0.1.0"
+USER_AGENT = f"aoai-deploy/{__version__}"
 # PATCH too: the provider only ever PATCHes absolute values ({sku, tags}), so sending it
 # again after a lost answer changes nothing more.
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
@@ -430,8 +431,9 @@ def _error_of(response: ArmResponse) -> tuple[str, str]:
     error = body.get("error")
     if not isinstance(error, dict):
         error = body if "code" in body else {}
+    error = redact_error(error)  # every field: a code can carry a token as well as a message
     code = str(error.get("code") or f"HTTP{response.status}")
-    message = redact(str(error.get("message") or ""))
+    message = str(error.get("message") or "")
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "..."
     return code, message

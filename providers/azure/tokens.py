@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
-from aoai_deploy.providers.azure.config import ProviderConfig, _decode_jwt_payload
+from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.jwt import decode_payload as _decode_jwt_payload
 from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_NAME
 from aoai_deploy.providers.errors import AuthError
 

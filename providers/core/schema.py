@@ -17,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from aoai_deploy.providers.core.apiversions import ROWS
+
 __all__ = [
     "API_VERSIONS",
     "ARM_INPUTS",
     "CONFIG_FIELDS",
     "DEFAULTS",
+    "DEFAULT_API_VERSION",
     "INPUTS",
     "INPUT_FIELDS",
     "OPENAI_CONTRIBUTOR_ROLE_ID",
@@ -114,8 +117,10 @@ VERSION_UPGRADE_OPTIONS: Final[tuple[str, ...]] = (
     "NoAutoUpgrade",
 )
 
-#: API versions whose deployment schema this provider knows.
-API_VERSIONS: Final[tuple[str, ...]] = ("2024-10-01", "2025-09-01", "2025-10-01-preview")
+#: The api-versions the provider is tested against, oldest first (``apiversions.ROWS``).
+API_VERSIONS: Final[tuple[str, ...]] = tuple(row.version for row in ROWS)
+#: The api-version of requests when ``api_version`` is not set (the docs' sample).
+DEFAULT_API_VERSION: Final = "2024-10-01"
 
 #: Every input, in the order the README's inputs table lists them (tests/docs checks it).
 INPUT_FIELDS: Final[tuple[Field, ...]] = (
@@ -220,8 +225,11 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "api_version",
         "string",
-        f"ARM api-version of the requests; {API_VERSIONS[0]} when not set.",
-        default=API_VERSIONS[0],
+        f"ARM api-version of the requests; {DEFAULT_API_VERSION} when not set. Tested from "
+        f"{API_VERSIONS[0]} to {API_VERSIONS[-1]}: an older one is refused, a newer one "
+        "accepted with a warning; where a version has no PATCH, a change of capacity or tags "
+        "is a full PUT.",
+        default=DEFAULT_API_VERSION,
         arm=True,
     ),
     Field(
@@ -278,7 +286,8 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
 )
 
 #: The provider's configuration keys (namespace ``aoai-deploy``), as the README's table lists
-#: and describes them (tests/docs checks both); ``config.CONFIG_KEYS`` names the same keys.
+#: and describes them (tests/docs checks both): the one table of them. The provider refuses
+#: any other key of its namespace (``azure.namespace``), and the package's schema lists these.
 CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField(
         "cloud",
@@ -288,9 +297,9 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
     ConfigField(
         "allowCustomEndpoint",
-        "`true` to send real tokens to an `armEndpoint` that is neither an Azure cloud's ARM "
-        "nor a loopback address (not needed with `static` tokens); each configure then logs a "
-        "warning naming the host",
+        "`true` to send real tokens to an `armEndpoint` that is neither the configured cloud's "
+        "ARM nor a loopback address (not needed with unsigned `static` tokens, like the "
+        "emulator's); each configure then logs a warning naming the host",
         kind="boolean",
     ),
     ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),
@@ -319,6 +328,13 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
         'for `static`: a secret JSON object `{"<tenant id>": "<access token>"}` of tokens '
         "minted elsewhere; with more than one, each resource must name its tenant",
         secret=True,
+    ),
+    ConfigField(
+        "preflight",
+        "`off` (default), `up` or `always`: read the subscription's quota and the account's "
+        "models once per account and run, and fail before any write with what is needed and "
+        "free (`up`: in `pulumi up`; `always`: in `pulumi preview` too, when inputs are "
+        "checked); needs read access, see Preflight",
     ),
 )
 

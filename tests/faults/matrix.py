@@ -186,8 +186,10 @@ instead, `test_security_inputs.py` both that plugin and the provider in process,
 ## The fault matrix
 
 Columns are the provider's verbs and the two polling routes (a create whose
-`Azure-AsyncOperation` or `Location` polls are hit). The update is a change of `sku_capacity`:
-a PATCH of `{{sku, tags}}` (ARM's `Deployments_Update`, polled by `Location`), which needs no
+`Azure-AsyncOperation` or `Location` polls are hit; both point at
+`.../locations/{{l}}/operationResults/{{id}}`, as Azure's recordings show). The update is a
+change of `sku_capacity`: a PATCH of `{{sku, tags}}` (ARM's `Deployments_Update`, polled by
+`Azure-AsyncOperation` as the spec's `UpdateDeployment` example shows), which needs no
 token for the source tenant; the delete runs in an update of its own (a create's own ARM id
 is never deleted in the update that wrote it). "ok after retry": the verb succeeded
 after the fault hit it; "fails: X": it failed with a message that starts with the operation
@@ -195,6 +197,14 @@ and the ARM id (`creating /subscriptions/.../deployments/ft: X: ...`) and carrie
 code X ("timeout" and "no answer" have none); "(leftover re-adopted)": the failed create left
 a deployment carrying the stack's owner tag, and the next run adopted it; "n/a": the fault
 cannot hit that verb.
+
+The preflight rows (`aoai-deploy:preflight up`, on a base model the destination account lists)
+put Azure's refusals before the first write: "fails: PreflightFailed" means the provider
+failed with what is needed and what is free (or which versions are offered) and the emulator's
+request log shows no PUT or PATCH; "ok, warned": the write went ahead and the provider logged
+the version's retirement date. "quota short, preflight off" is the same quota without the
+preflight: Azure (the emulator, from the same quota table its usages list reports) refuses
+the write with `InsufficientQuota`.
 
 {table}
 
@@ -220,7 +230,8 @@ Seed {seed}, {steps} steps on four resources (three share one account, so their 
 the per-account lock and 409s; the fourth is in another account). Each step edits one
 resource the previous run left settled (create, update, replace in place, replace under a new
 name, delete) or refreshes the stack, injects a random fault (or none) and runs `pulumi up`
-as the engine would, with random polling styles. After every step Azure is checked against
+as the engine would, with random polling styles (every `async_style` and `update_header` the
+emulator serves). After every step Azure is checked against
 the record; at the end the faults are gone, an hour passes, and one more `pulumi up` runs.
 
 - actions: {actions}
@@ -270,10 +281,12 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
   "409 outlives the operation timeout"); a create whose operation failed, seen through
   `Location` polling, left the failed deployment behind (the row "failed provisioning", column
   poll `Location`); a DELETE answered 200 without a polling header was taken as done while
-  Azure still deleted, and an own leftover whose model changed before the next run could never
-  be re-adopted (Azure refuses to change a deployment's model: the leftover is now deleted and
-  created again), both in `tests/faults/test_fault_regressions.py`. A cell that regresses is
-  marked † in the table and fails the tests.
+  the emulator still deleted (Azure's recordings have since shown a 200 to mean deleted, and
+  the emulator answers so; the provider still looks before it trusts a 200), and an own
+  leftover whose model changed before the next run could never be re-adopted (Azure refuses to
+  change a deployment's model: the leftover is now deleted and created again), both in
+  `tests/faults/test_fault_regressions.py`. A cell that regresses is marked † in the table and
+  fails the tests.
 
 ## Side by side
 
