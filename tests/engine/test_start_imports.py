@@ -144,18 +144,19 @@ def test_the_example_program_imports_no_network_library(tmp_path: Path) -> None:
     which imports aoai_deploy.components and aoai_deploy.providers and declares a
     CrossTenantDeployment, run under the SDK's mocks in a fresh interpreter."""
     project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+    name = project["name"]
     config: dict[str, Any] = dict(
         yaml.safe_load((REPO / "Pulumi.local.yaml").read_text())["config"]
     )
     for key, declaration in project.get("config", {}).items():
-        config.setdefault(f"aoai-deploy:{key}", declaration.get("default", ""))
+        config.setdefault(f"{name}:{key}", declaration.get("default", ""))
     request = tmp_path / "request.json"
     result = tmp_path / "result.json"
     request.write_text(
         json.dumps(
             {
                 "program": str(REPO),
-                "project": "aoai-deploy",
+                "project": name,
                 "stack": "local",
                 "config": {
                     k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()
