@@ -167,7 +167,7 @@ def diff(request: DiffRequest) -> DiffResponse:
     """Compare the old outputs with the new inputs, property by property."""
     olds = to_core(request.old_state)
     news = to_core(request.new_inputs)
-    planned = lifecycle.plan(olds, news)
+    planned = lifecycle.plan(olds, news, request.resource_id)
     detailed = {
         _TO_SCHEMA[field]: PropertyDiff(
             _kind(olds.get(field), news.get(field), field in planned.replaces),
@@ -214,11 +214,14 @@ class DeploymentFront:
         return CreateResponse(id_, from_core(outputs, _secret_keys(request.properties)))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        if request.properties:
-            props = to_core(request.properties)
-        else:
+        importing = not request.properties
+        if importing:
             props = _reported(_import_seed)(self._runtime, request.resource_id)
-        found = _reported(lifecycle.read)(self._runtime, request.resource_id, props)
+        else:
+            props = to_core(request.properties)
+        found = _reported(lifecycle.read)(
+            self._runtime, request.resource_id, props, importing=importing
+        )
         if found is None:
             return ReadResponse(resource_id=None, properties={}, inputs={})
         secret = _secret_keys(request.properties)

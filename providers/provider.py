@@ -88,9 +88,9 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         )
 
     def diff(
-        self, _id: str, olds: dict[str, Any], news: dict[str, Any]
+        self, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        planned = lifecycle.plan(olds, news)
+        planned = lifecycle.plan(olds, news, id_)
         return pulumi.dynamic.DiffResult(
             changes=planned.changes,
             replaces=planned.replaces,

@@ -91,6 +91,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     model: pulumi.Output[dict[str, Any]]
     current_capacity: pulumi.Output[int | None]
     etag: pulumi.Output[str | None]
+    live_settings: pulumi.Output[dict[str, str | None]]
     cross_tenant: pulumi.Output[bool]
 
     def __init__(

@@ -43,6 +43,7 @@ from aoai_deploy.providers.core.inputs import (
     spec_from_inputs,
     whole_number,
 )
+from aoai_deploy.providers.core.live import Live, Reset, describe_resets, kept, resets
 from aoai_deploy.providers.core.mapping import (
     is_cross_tenant,
     live_inputs,
@@ -50,7 +51,6 @@ from aoai_deploy.providers.core.mapping import (
     outputs_from_arm,
     owner_of,
     refreshed_outputs,
-    version_to_send,
 )
 from aoai_deploy.providers.core.schema import ARM_INPUTS, DEFAULTS
 from aoai_deploy.providers.errors import (
@@ -78,6 +78,8 @@ __all__ = [
 _PATCHABLE: Final = frozenset({"sku_capacity", "tags"})
 #: Inputs that make up the model; a change of any is a change of model for Azure.
 _MODEL_FIELDS: Final[tuple[str, ...]] = ("model_name", "model_format", "model_version")
+#: Of those, the ones whose change in place (provisioned SKUs) is another model altogether.
+_MOVED_IN_PLACE: Final[tuple[str, ...]] = ("model_name", "model_format")
 
 
 # -- planning: pure -------------------------------------------------------------------
@@ -101,6 +103,10 @@ class Plan:
     changes: bool
     """Whether anything is to be done: a changed input, or a deployment that Azure reported
     Failed and is applied again, as declared."""
+    resets: list[Reset] = dataclasses.field(default_factory=list)
+    """Live settings the program leaves unset that the write cannot keep (a replace, a
+    model changed in place); ``plan`` logs them, since a dynamic resource's preview shows
+    declared inputs only."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +122,23 @@ class ReadResult:
     hidden ``owner``): the engine keeps them as the resource's inputs after a refresh."""
 
 
-def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
-    """Compare the old outputs with the new checked inputs; no network."""
+def plan(olds: Mapping[str, Any], news: Mapping[str, Any], resource_id: str = "") -> Plan:
+    """Compare the old outputs with the new checked inputs; no network. A live setting the
+    write cannot keep is logged as a warning naming ``resource_id``."""
     result = diff_inputs(olds, news)
+    replacing = bool(result.replaces)
+    model_moves = not replacing and any(f in result.changes for f in _MOVED_IN_PLACE)
+    found = resets(olds, news, replacing=replacing, model_moves=model_moves)
+    if found:
+        logger.warning(
+            "%s", describe_resets(resource_id or "the deployment", found, replacing=replacing)
+        )
     return Plan(
         changed=result.changes,
         replaces=result.replaces,
         delete_before_replace=result.delete_before_replace,
         changes=bool(result.changes) or _failed(olds),
+        resets=found,
     )
 
 
@@ -146,15 +161,15 @@ def create(
 
     existing = runtime.client.get(call, path, spec.api_version)
     created_here = existing is None
-    live_model: object = None
+    live: Live | None = None
     if existing is not None:
-        live = existing.body or {}
-        owner = owner_of(live)
-        change = model_change(spec, live)
+        body = existing.body or {}
+        owner = owner_of(body)
+        change = model_change(spec, body)
         if spec.owner is not None and owner == spec.owner:
             if change is None:
                 logger.info("%s exists with this stack's owner tag: adopting it", path)
-                live_model = _model_of(live)
+                live = Live.of_arm(existing.body)
             else:
                 # Left by an earlier create of this stack that never completed, and Azure
                 # cannot change a deployment's model: replace it.
@@ -176,10 +191,10 @@ def create(
             )
         else:
             logger.info("%s exists and adopt_existing is set: adopting it", path)
-            live_model = _model_of(live)
+            live = Live.of_arm(existing.body)
 
-    # An adopted deployment keeps the version it runs when none is asked for.
-    sent = dataclasses.replace(spec, model_version=version_to_send(spec, live_model))
+    # An adopted deployment keeps what it runs for every setting the program leaves unset.
+    sent = kept(spec, live) if live is not None else spec
     try:
         final = writes.put(runtime, call, sent, tenant, cross)
     except OperationFailedError:
@@ -191,8 +206,11 @@ def create(
     return path, outputs
 
 
-def read(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> ReadResult | None:
-    """The deployment as Azure has it now; ``None`` if it is gone."""
+def read(
+    runtime: Runtime, id_: str, props: Mapping[str, Any], *, importing: bool = False
+) -> ReadResult | None:
+    """The deployment as Azure has it now; ``None`` if it is gone. ``importing``: the
+    inputs declare every setting as the deployment runs it (``pulumi import``'s program)."""
     deployment = DeploymentId.parse(id_)
     api_version = str(props.get("api_version") or DEFAULTS["api_version"])
     tenant = _str_or_none(props.get("tenant_id"))
@@ -201,7 +219,7 @@ def read(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> ReadResult | N
     if live is None:
         logger.info("%s is gone: the next update will create it again", deployment)
         return None
-    outputs = refreshed_outputs(props, live.body or {})
+    outputs = refreshed_outputs(props, live.body or {}, every_setting=importing)
     return ReadResult(str(deployment), outputs, live_inputs(outputs))
 
 
@@ -217,27 +235,33 @@ def update(
     # source_tenant_id only changes which auxiliary token goes along here: a change that
     # makes the copy cross-tenant or not is a replace (diff), and the body is the same.
     changed = set(diff_inputs(olds, news).changes) & ARM_INPUTS - {"source_tenant_id"}
-    full = dataclasses.replace(spec, model_version=version_to_send(spec, olds.get("model")))
     old_capacity = whole_number(olds.get("sku_capacity"))
     model_fields = [name for name in _MODEL_FIELDS if name in changed]
+    patch_only = bool(changed) and changed <= _PATCHABLE
 
     live: ArmResponse | None
-    if _failed(olds):
-        live = writes.put_for_update(runtime, deployment, full, tenant, cross)
-    elif not changed:
-        # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
-        call = writes.make_call(
-            runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
-        )
-        live = runtime.client.get(call, path, spec.api_version)
-    elif changed <= _PATCHABLE:
-        live = writes.patch(runtime, deployment, spec, tenant, cross)
-    elif model_fields and "sku_capacity" in changed and old_capacity is not None:
-        live = writes.model_and_capacity(
-            runtime, deployment, full, tenant, cross, old_capacity, model_fields
-        )
+    if not _failed(olds) and (not changed or patch_only):
+        if patch_only:
+            live = writes.patch(runtime, deployment, spec, tenant, cross)
+        else:
+            # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
+            call = writes.make_call(
+                runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
+            )
+            live = runtime.client.get(call, path, spec.api_version)
     else:
-        live = writes.put_for_update(runtime, deployment, full, tenant, cross)
+        # A PUT replaces the deployment: it sends what the deployment runs for every
+        # setting the program leaves unset, as read now (a change behind the stack's back
+        # is kept too); gone since, what the state recorded.
+        full = kept(spec, _running(runtime, deployment, spec, tenant, cross, olds))
+        two_writes = model_fields and "sku_capacity" in changed and old_capacity is not None
+        if two_writes and not _failed(olds):
+            assert old_capacity is not None
+            live = writes.model_and_capacity(
+                runtime, deployment, full, tenant, cross, old_capacity, model_fields
+            )
+        else:
+            live = writes.put_for_update(runtime, deployment, full, tenant, cross)
     if live is None:
         raise AoaiDeployError(
             f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
@@ -276,9 +300,18 @@ def _tenancy(runtime: Runtime, spec: DeploymentSpec) -> tuple[str, bool]:
     return tenant, is_cross_tenant(spec, tenant)
 
 
-def _model_of(arm: Mapping[str, Any]) -> object:
-    properties = arm.get("properties")
-    return properties.get("model") if isinstance(properties, Mapping) else None
+def _running(
+    runtime: Runtime,
+    deployment: DeploymentId,
+    spec: DeploymentSpec,
+    tenant: str,
+    cross: bool,
+    olds: Mapping[str, Any],
+) -> Live:
+    """What the deployment runs now (a GET), or, if it is gone, what the state recorded."""
+    call = writes.make_call(runtime, "updating", deployment, spec, tenant, cross, auxiliary=False)
+    found = runtime.client.get(call, str(deployment), spec.api_version)
+    return Live.of_arm(found.body) if found is not None else Live.of_outputs(olds)
 
 
 def _failed(outputs: Mapping[str, Any]) -> bool:
