@@ -202,9 +202,13 @@ class DeploymentFront:
         self._runtime = runtime
 
     @classmethod
-    def configured(cls, get: Callable[[str], str | None]) -> DeploymentFront:
-        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings)."""
-        return cls(Runtime.build(_reported(ProviderConfig.from_getter)(get)))
+    def configured(
+        cls, get: Callable[[str], str | None], *, owner_key: str | None = None
+    ) -> DeploymentFront:
+        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings),
+        and the stack's key for the owner tags (``core/owner.py``)."""
+        config = _reported(ProviderConfig.from_getter)(get)
+        return cls(Runtime.build(config, owner_key=owner_key))
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)

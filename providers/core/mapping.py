@@ -22,11 +22,13 @@ from typing import Any
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 from aoai_deploy.providers.core.inputs import DeploymentSpec, whole_number
 from aoai_deploy.providers.core.live import live_settings, member
+from aoai_deploy.providers.core.owner import tag_value
 from aoai_deploy.providers.core.schema import (
     DEFAULTS,
     INPUTS,
     LIVE_SETTINGS,
     OWNER_INPUT,
+    OWNER_KEY_INPUT,
     OWNER_TAG,
 )
 
@@ -96,8 +98,9 @@ def patch_body(spec: DeploymentSpec) -> dict[str, Any]:
 
 def _tags_of(spec: DeploymentSpec) -> dict[str, str]:
     tags = dict(spec.tags or {})
-    if spec.owner is not None:
-        tags[OWNER_TAG] = spec.owner
+    owner = tag_value(spec.owner, spec.owner_key)
+    if owner is not None:
+        tags[OWNER_TAG] = owner
     return tags
 
 
@@ -146,6 +149,8 @@ def outputs_from_arm(
         outputs[key] = DEFAULTS.get(key) if value is None else copy.deepcopy(value)
     outputs["tenant_id"] = tenant_id
     outputs[OWNER_INPUT] = inputs.get(OWNER_INPUT)
+    if inputs.get(OWNER_KEY_INPUT) is not None:
+        outputs[OWNER_KEY_INPUT] = inputs.get(OWNER_KEY_INPUT)
     outputs.update(computed_outputs(arm))
     outputs["cross_tenant"] = cross_tenant
     return outputs
@@ -236,7 +241,7 @@ def live_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """
     return {
         key: copy.deepcopy(outputs[key])
-        for key in (*INPUTS, OWNER_INPUT)
+        for key in (*INPUTS, OWNER_INPUT, OWNER_KEY_INPUT)
         if outputs.get(key) is not None
     }
 

@@ -31,6 +31,7 @@ __all__ = [
     "OUTPUT_FIELDS",
     "OWNER_FIELD",
     "OWNER_INPUT",
+    "OWNER_KEY_INPUT",
     "OWNER_TAG",
     "PROVISIONED_SKUS",
     "SKU_NAMES",
@@ -280,15 +281,18 @@ LIVE_SETTINGS: Final[tuple[LiveSetting, ...]] = (
 )
 
 #: A hidden input the resource fills with ``<organization>/<project>/<stack>/<resource name>``;
-#: it is written as the value of :data:`OWNER_TAG` on the deployment so that a create which
-#: timed out can recognise and re-adopt its own deployment on the next run.
+#: with the stack's key it is written as the value of :data:`OWNER_TAG` on the deployment so
+#: that a create which timed out can recognise and re-adopt its own deployment on the next run.
 OWNER_INPUT: Final = "owner"
+#: A hidden input of the dynamic resource: its stack's key, which the owner tag carries after
+#: the owner (``core/owner.py`` says why); the package's provider holds its own.
+OWNER_KEY_INPUT: Final = "owner_key"
 OWNER_TAG: Final = "aoai-deploy-owner"
 OWNER_FIELD: Final = Field(
     OWNER_INPUT,
     "string",
-    f"Who owns the deployment, written as its {OWNER_TAG} tag so that a create that timed "
-    "out is adopted on the next run instead of failing: "
+    f"Who owns the deployment, written with the stack's key as its {OWNER_TAG} tag so that "
+    "a create that timed out is adopted on the next run instead of failing: "
     "<organization>/<project>/<stack>/<resource name>. Set by the provider; set it yourself "
     "only to include your Pulumi organization (the package's provider cannot learn it).",
 )

@@ -8,9 +8,10 @@ translate their SDK's request and response types and present errors their way.
 * :func:`check`  validates and fills defaults; no network.
 * :func:`plan`   compares old outputs with new inputs by the inputs table; no network.
 * :func:`create` refuses a deployment it does not own unless ``adopt_existing``, re-adopts its
-  own (owner tag) after an earlier create timed out, PUTs and waits; a deployment that it
-  created and whose provisioning failed is deleted again. One left by a create that timed
-  out or got no answer keeps the owner tag, and the next run adopts it.
+  own (owner tag with the stack's key, ``core/owner.py``) after an earlier create timed
+  out when it runs the same model, PUTs and waits; a deployment that it created and whose
+  provisioning failed is deleted again, and nothing else ever is. One left by a create that
+  timed out or got no answer keeps the owner tag, and the next run adopts it.
 * :func:`read`   GET; 404 means gone, so refresh plans a re-create. Returns the refreshed
   outputs and the inputs they stand for.
 * :func:`update` a PATCH of ``{sku, tags}`` when only those changed (no auxiliary token), a
@@ -52,6 +53,7 @@ from aoai_deploy.providers.core.mapping import (
     owner_of,
     refreshed_outputs,
 )
+from aoai_deploy.providers.core.owner import Claim, claim_of, describe_claim
 from aoai_deploy.providers.core.schema import ARM_INPUTS, DEFAULTS
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
@@ -150,9 +152,13 @@ def create(
 ) -> tuple[str, dict[str, Any]]:
     """Create (or re-adopt) the deployment; returns its ARM id and the outputs.
 
-    ``import_note`` ends the refusal of a deployment the stack does not own: each front says
-    there whether `pulumi import` can bring it under the stack."""
-    spec = spec_from_inputs(props)
+    A deployment of that name that exists already is adopted when this stack's owner tag
+    is on it (``core/owner.py``) or ``adopt_existing`` is set, and it runs the same model
+    (Azure cannot change a deployment's model); anything else is refused, naming the owner.
+    Nothing found here is ever deleted. ``import_note`` ends the refusal of a deployment no
+    stack claims: each front says there whether `pulumi import` can bring it under the
+    stack."""
+    spec = _with_stack_key(runtime, spec_from_inputs(props))
     deployment = spec.account.deployment(spec.deployment_name)
     path = str(deployment)
     with about("creating", path):
@@ -160,50 +166,70 @@ def create(
         call = writes.make_call(runtime, "creating", deployment, spec, tenant, cross)
 
     existing = runtime.client.get(call, path, spec.api_version)
-    created_here = existing is None
     live: Live | None = None
     if existing is not None:
-        body = existing.body or {}
-        owner = owner_of(body)
-        change = model_change(spec, body)
-        if spec.owner is not None and owner == spec.owner:
-            if change is None:
-                logger.info("%s exists with this stack's owner tag: adopting it", path)
-                live = Live.of_arm(existing.body)
-            else:
-                # Left by an earlier create of this stack that never completed, and Azure
-                # cannot change a deployment's model: replace it.
-                logger.info("%s is this stack's leftover with %s: replacing it", path, change)
-                writes.discard(runtime, deployment, spec, tenant, raise_errors=True)
-                created_here = True
-        elif not spec.adopt_existing:
-            raise ForeignDeploymentError(
-                f"creating {path}: a deployment of that name already exists and this "
-                f"stack did not create it (owner tag: {owner or 'none'}). Set "
-                "adopt_existing to take it over, choose another deployment_name, or "
-                f"delete it first.{' ' + import_note if import_note else ''}"
-            )
-        elif change is not None:
-            raise ForeignDeploymentError(
-                f"creating {path}: adopt_existing is set, but the existing deployment has "
-                f"{change}, and Azure cannot change a deployment's model. Choose another "
-                "deployment_name, or delete the existing deployment first."
-            )
-        else:
-            logger.info("%s exists and adopt_existing is set: adopting it", path)
-            live = Live.of_arm(existing.body)
+        _may_adopt(spec, path, existing.body or {}, import_note)
+        live = Live.of_arm(existing.body)
 
     # An adopted deployment keeps what it runs for every setting the program leaves unset.
     sent = kept(spec, live) if live is not None else spec
     try:
         final = writes.put(runtime, call, sent, tenant, cross)
     except OperationFailedError:
-        if created_here:
-            writes.discard(runtime, deployment, spec, tenant)
+        if existing is None:
+            writes.discard(runtime, deployment, spec, tenant)  # this create made it
         raise
     runtime.remember_create(path)
     outputs = outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
     return path, outputs
+
+
+def _may_adopt(spec: DeploymentSpec, path: str, body: Mapping[str, Any], import_note: str) -> None:
+    """Return if the create may take over the deployment ``body`` (logging why), else raise
+    :class:`ForeignDeploymentError` saying who owns it and what to do."""
+    live_tag = owner_of(body)
+    claim = claim_of(live_tag, spec.owner, spec.owner_key)
+    change = model_change(spec, body)
+    if claim in (Claim.THIS_STACK, Claim.THIS_STACK_BEFORE_KEYS):
+        if change is not None:
+            raise ForeignDeploymentError(
+                f"creating {path}: a deployment of that name carries this stack's owner tag "
+                f"({live_tag}), left by an earlier create that did not complete, but it has "
+                f"{change}, and Azure cannot change a deployment's model. The provider "
+                "deletes only what it created in the same run: delete that deployment "
+                "(`az cognitiveservices account deployment delete`), or choose another "
+                "deployment_name."
+            )
+        logger.info("%s carries this stack's owner tag (%s): adopting it", path, claim.value)
+        return
+    if not spec.adopt_existing:
+        if claim is Claim.OTHER:
+            assert live_tag is not None
+            raise ForeignDeploymentError(
+                f"creating {path}: a deployment of that name already exists and belongs to "
+                f"{describe_claim(live_tag, spec.owner)}: its owner tag is {live_tag}. "
+                "Choose another deployment_name, or have that stack remove it first (its "
+                "`pulumi destroy`, or deleting it once that stack no longer manages it)."
+            )
+        raise ForeignDeploymentError(
+            f"creating {path}: a deployment of that name already exists and no stack's "
+            "owner tag claims it. Set adopt_existing to take it over, choose another "
+            f"deployment_name, or delete it first.{' ' + import_note if import_note else ''}"
+        )
+    if change is not None:
+        raise ForeignDeploymentError(
+            f"creating {path}: adopt_existing is set, but the existing deployment has "
+            f"{change}, and Azure cannot change a deployment's model. Choose another "
+            "deployment_name, or delete the existing deployment first."
+        )
+    if claim is Claim.OTHER:
+        logger.warning(
+            "%s belongs to another stack (owner tag %s); adopt_existing takes it over",
+            path,
+            live_tag,
+        )
+    else:
+        logger.info("%s exists and adopt_existing is set: adopting it", path)
 
 
 def read(
@@ -227,7 +253,7 @@ def update(
     runtime: Runtime, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Apply new inputs to the deployment in place; returns the new outputs."""
-    spec = spec_from_inputs(news)
+    spec = _with_stack_key(runtime, spec_from_inputs(news))
     deployment = spec.account.deployment(spec.deployment_name)
     path = str(deployment)
     with about("updating", path):
@@ -293,6 +319,14 @@ def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def _with_stack_key(runtime: Runtime, spec: DeploymentSpec) -> DeploymentSpec:
+    """``spec`` with the stack's key of the package's provider when the inputs carry none
+    (the dynamic resource's come with its inputs)."""
+    if spec.owner_key is None and runtime.owner_key is not None:
+        return dataclasses.replace(spec, owner_key=runtime.owner_key)
+    return spec
 
 
 def _tenancy(runtime: Runtime, spec: DeploymentSpec) -> tuple[str, bool]:

@@ -25,6 +25,9 @@ class Runtime:
     config: ProviderConfig
     tokens: TokenProvider
     client: ArmClient
+    owner_key: str | None = None
+    """The stack's key for the owner tag when the provider holds it (the package's, from its
+    ``CheckConfig``); the dynamic resource's comes with each resource's inputs."""
     created: set[str] = field(default_factory=set)
     """ARM ids (lower-cased) of the deployments a create of this process wrote."""
     created_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,7 +60,8 @@ class Runtime:
         clock: Clock | None = None,
         policy: RetryPolicy | None = None,
         tokens: TokenProvider | None = None,
+        owner_key: str | None = None,
     ) -> Runtime:
         tokens = tokens or TokenProvider(config)
         client = ArmClient(config, tokens, clock=clock or SystemClock(), policy=policy)
-        return cls(config, tokens, client)
+        return cls(config, tokens, client, owner_key)

@@ -86,6 +86,22 @@ class PackagePluginProcess(PluginProcess):
             )
         )
 
+    def check_config(
+        self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """CheckConfig of the default provider, as the engine sends it before Configure: the
+        stack config's values by key name, and the provider's inputs from the state."""
+        reply = self.stub.CheckConfig(
+            proto.CheckRequest(
+                urn="urn:pulumi:bench::aoai-deploy::pulumi:providers:aoai-deploy::default",
+                olds=_to_struct(olds or {}),
+                news=_to_struct(news),
+                name="default",
+                type="pulumi:providers:aoai-deploy",
+            )
+        )
+        return dict(rpc.deserialize_properties(reply.inputs, keep_unknowns=True))
+
     def check(
         self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
