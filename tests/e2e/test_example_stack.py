@@ -75,7 +75,9 @@ def test_preview_of_a_new_stack_sends_nothing_to_azure_and_names_every_deploymen
     assert project.emu.request_log == []
     assert "fine-tuned-ft-a" in out
     assert "fine-tuned-ft-b" in out
-    assert "+ 4 to create" in out  # the stack, the component and the two deployments
+    # The stack, the component, the two deployments and the stack's key for their owner tags.
+    assert "+ 5 to create" in out
+    assert "aoai-deploy-owner-key" in out
 
 
 def test_up_creates_them_with_the_outputs_and_state_the_readme_promises(make_project):
