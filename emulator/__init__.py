@@ -62,14 +62,14 @@ answers: ``subscriptions``, ``accounts``, ``deployments``, ``operations``), ``ex
 
 from __future__ import annotations
 
-from aoai_deploy.emulator.app import API_VERSIONS
+from aoai_deploy.emulator.apiversions import API_VERSIONS
 from aoai_deploy.emulator.clock import ManualClock
 from aoai_deploy.emulator.emulator import Emulator
 from aoai_deploy.emulator.faults import FAULT_KINDS, FAULT_ROUTES, Fault, FaultKind
 from aoai_deploy.emulator.requestlog import RequestLogEntry
 from aoai_deploy.emulator.routes.deployment_body import DEPLOYMENT_SKUS
 from aoai_deploy.emulator.seed import DEFAULT_SEED_PATH, SeedError
-from aoai_deploy.emulator.settings import ASYNC_STYLES, Settings
+from aoai_deploy.emulator.settings import ASYNC_STYLES, UPDATE_HEADERS, Settings
 
 __all__ = [
     "API_VERSIONS",
@@ -78,6 +78,7 @@ __all__ = [
     "DEPLOYMENT_SKUS",
     "FAULT_KINDS",
     "FAULT_ROUTES",
+    "UPDATE_HEADERS",
     "Emulator",
     "Fault",
     "FaultKind",

@@ -4,8 +4,9 @@ Serve (the default command)::
 
     python -m aoai_deploy.emulator [serve] [--host 127.0.0.1] [--port 0] [--seed FILE]
         [--provisioning-seconds S] [--deprovisioning-seconds S]
-        [--async-style azure-async-operation|location|none] [--etag-key etag|eTag|none]
-        [--running-status InProgress] [--retry-after N|none] [--page-size N]
+        [--async-style azure-async-operation|operation-statuses|location|none]
+        [--update-header azure-async-operation|location] [--etag-key etag|eTag|none]
+        [--running-status Creating] [--retry-after N|none] [--page-size N]
 
 prints one JSON line on stdout, then a readable summary on stderr, and serves until SIGINT or
 SIGTERM::
@@ -35,7 +36,7 @@ from types import FrameType
 
 from aoai_deploy.emulator.emulator import Emulator
 from aoai_deploy.emulator.seed import SeedError, load_seed
-from aoai_deploy.emulator.settings import ASYNC_STYLES
+from aoai_deploy.emulator.settings import ASYNC_STYLES, UPDATE_HEADERS
 from aoai_deploy.emulator.tokens import mint
 
 
@@ -62,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--deprovisioning-seconds", type=float, default=1.0)
     serve.add_argument("--async-style", choices=ASYNC_STYLES, default="azure-async-operation")
     serve.add_argument("--etag-key", choices=("etag", "eTag", "none"), default="etag")
-    serve.add_argument("--running-status", default="InProgress")
+    serve.add_argument("--update-header", choices=UPDATE_HEADERS, default="azure-async-operation")
+    serve.add_argument("--running-status", default="Creating")
     serve.add_argument("--retry-after", type=_retry_after, default=1, help="seconds, or 'none'")
     serve.add_argument("--page-size", type=int, default=10)
     token = commands.add_parser("token", help="print an unsigned token for a seed principal")
@@ -111,6 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings.async_style = args.async_style
     settings.etag_key = None if args.etag_key == "none" else args.etag_key
     settings.running_status = args.running_status
+    settings.update_header = args.update_header
     settings.retry_after = args.retry_after
     settings.page_size = args.page_size
     done = threading.Event()

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
+from aoai_deploy.emulator.apiversions import API_VERSIONS, row
 from aoai_deploy.emulator.armerrors import ArmError, error_body
 from aoai_deploy.emulator.auth import authenticate
 from aoai_deploy.emulator.exchange import Context, Request, Response, Route
@@ -44,8 +45,6 @@ from aoai_deploy.emulator.state import World
 
 __all__ = ["API_VERSIONS", "ArmApp", "match_route"]
 
-#: API versions the emulator answers; others get 400 ``NoRegisteredProviderFound``.
-API_VERSIONS: Final = ("2023-05-01", "2024-10-01", "2025-06-01", "2025-09-01", "2025-10-01-preview")
 _PROVIDER = r"/providers/Microsoft\.CognitiveServices"
 _GROUP_PATH = r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
 _ACCOUNT_PATH = rf"{_GROUP_PATH}{_PROVIDER}/accounts/(?P<acct>[^/]+)"
@@ -219,6 +218,9 @@ class ArmApp:
             return operations.operation_status(self.arm, route, settings, ctx)
         if route.name == "location":
             return operations.operation_result(self.arm, route, settings, ctx)
+        if request.method == "PATCH" and not row(api_version).update:
+            # Deployments_Update does not exist at this api-version (apiversions.py).
+            raise ArmError.method_not_allowed(request.method)
         handler = {
             "GET": deployments.get_deployment,
             "PUT": deployments.put_deployment,

@@ -355,6 +355,9 @@ class ArmError(Exception):
 
     @classmethod
     def method_not_allowed(cls, method: str) -> ArmError:
+        # The message is Azure's for a method a resource does not serve (quoted in
+        # azure-sdk-for-python sdk/network/azure-mgmt-network/tests/test_cli_mgmt_network_ip.py
+        # for a PATCH); status 405 and the code are the emulator's.
         return cls(
             405,
             "MethodNotAllowed",

@@ -7,28 +7,53 @@ from typing import Any, Final
 
 from aoai_deploy.emulator.tokens import ARM_AUDIENCES
 
-__all__ = ["ASYNC_STYLES", "Settings"]
+__all__ = ["ASYNC_STYLES", "UPDATE_HEADERS", "Settings"]
 
-#: How a long-running write tells the client where to poll.
-ASYNC_STYLES: Final = ("azure-async-operation", "location", "none")
+#: How a long-running write tells the client where to poll (see :class:`Settings`).
+ASYNC_STYLES: Final = ("azure-async-operation", "operation-statuses", "location", "none")
+#: Which header a ``PATCH`` answered 202 carries (see :attr:`Settings.update_header`).
+UPDATE_HEADERS: Final = ("azure-async-operation", "location")
 
 
 @dataclass
 class Settings:
     """Behaviour switches; each assignment is checked, so a typo fails where it is made.
 
-    The variants seen in real sessions are combinations of these: ``async_style="none"`` (PUT
-    201 with ``Creating`` and no header: poll the resource), ``"location"`` (``Location``
-    instead of ``Azure-AsyncOperation``), ``etag_key="eTag"``, ``running_status="Creating"``.
+    The defaults are what Azure's recordings of this resource provider show; the other values
+    are variants seen elsewhere, kept so that clients are tested against each:
+
+    ``async_style``
+        ``azure-async-operation`` (default): writes carry ``Azure-AsyncOperation`` pointing at
+        ``.../locations/{l}/operationResults/{id}``, which answers the operation's ``status``:
+        the only recording of a long-running write of this resource provider, an account PUT
+        (Azure/azure-cli ``src/azure-cli/azure/cli/command_modules/cognitiveservices/tests/
+        latest/recordings/test_cognitiveservices_crud.yaml`` and ``..._deployment.yaml``).
+        ``operation-statuses``: the same header pointing at ``.../operationStatuses/{id}``, the
+        form most ARM resource providers use. ``location``: ``Location`` instead (202 while it
+        runs, then the result). ``none``: no header at all, as a 2021 recording of a deployment
+        PUT shows (201 with ``Creating``: poll the resource); a DELETE then answers 200 once the
+        deployment is gone (the same recording lists no deployment right after it).
+    ``running_status``
+        ``Creating`` (default; the recorded account PUT's state while it runs), ``InProgress``,
+        ``Accepted``...
+    ``update_header``
+        What a ``PATCH`` (``Deployments_Update``) answered 202 carries: ``azure-async-operation``
+        (default; the spec's own ``UpdateDeployment.json`` example) or ``location`` (the header
+        the spec's 202 response declares).
+    ``etag_key``
+        ``etag`` (default; the spec, and the 2025 recording of a deployment) or ``eTag`` (the
+        2021 recording). Either way the answer carries an ``ETag`` header, as both recordings do.
     """
 
     async_style: str = "azure-async-operation"
-    """``azure-async-operation`` | ``location`` | ``none``: which polling header writes carry."""
+    """``azure-async-operation`` | ``operation-statuses`` | ``location`` | ``none``."""
     etag_key: str | None = "etag"
     """The key the etag is sent under in bodies: ``etag`` or ``eTag``; ``None`` sends no etag
-    at all (the 2024-10-01 examples of the REST spec carry none)."""
-    running_status: str = "InProgress"
+    in the body (the 2024-10-01 examples of the REST spec carry none)."""
+    running_status: str = "Creating"
     """``status`` of a running operation at its ``Azure-AsyncOperation`` URL."""
+    update_header: str = "azure-async-operation"
+    """``azure-async-operation`` | ``location``: the polling header of a PATCH answered 202."""
     creating_state: str = "Creating"
     """``provisioningState`` of a deployment while a PUT or PATCH runs (``Accepted`` also seen)."""
     retry_after: int | None = 1
@@ -58,6 +83,8 @@ def _check(name: str, value: Any) -> None:
 
     if name == "async_style" and value not in ASYNC_STYLES:
         raise fail(" | ".join(ASYNC_STYLES))
+    if name == "update_header" and value not in UPDATE_HEADERS:
+        raise fail(" | ".join(UPDATE_HEADERS))
     if name == "etag_key" and value not in ("etag", "eTag", None):
         raise fail("'etag', 'eTag' or None")
     if name == "absent_delete_status" and value not in (204, 404):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aoai_deploy.emulator.apiversions import ApiVersion
 from aoai_deploy.emulator.armerrors import arm_time
 from aoai_deploy.emulator.seed import ModelSeed, Seed, role_guid
 
@@ -150,6 +151,8 @@ class Operation:
     """How it ends when ``error`` is set: ``Failed``, ``Canceled`` or ``Disabled`` (the
     deployment's state; the operation itself then reports ``Failed``)."""
     applied: bool = False
+    handed_as: str = "status"
+    """``status`` (handed out as ``Azure-AsyncOperation``) or ``result`` (as ``Location``)."""
 
     def status(self, running_status: str) -> str:
         if not self.applied:
@@ -425,9 +428,11 @@ class World:
     # -- rendering -------------------------------------------------------------------------
 
     @staticmethod
-    def render(deployment: Deployment, etag_key: str | None) -> dict[str, Any]:
-        """The deployment's ARM body as sent to clients (a copy)."""
-        body = copy.deepcopy(deployment.body)
+    def render(
+        deployment: Deployment, etag_key: str | None, version: ApiVersion | None = None
+    ) -> dict[str, Any]:
+        """The ARM body sent to clients (a copy), as ``version`` serializes it (all if None)."""
+        body = version.shown(deployment.body) if version else copy.deepcopy(deployment.body)
         out: dict[str, Any] = {}
         for key in ("id", "type", "name", "sku", "tags"):
             if key in body:
@@ -437,39 +442,6 @@ class World:
         out["systemData"] = body["systemData"]
         out["properties"] = body["properties"]
         return out
-
-    def render_account(self, account: Account, etag_key: str | None) -> dict[str, Any]:
-        created = arm_time(account.created)
-        body: dict[str, Any] = {
-            "id": account.id,
-            "name": account.name,
-            "type": ACCOUNT_TYPE,
-            "location": account.location,
-            "kind": account.kind,
-            "sku": {"name": account.sku},
-            "tags": {},
-            "systemData": {
-                "createdBy": "emulator-seed",
-                "createdByType": "Application",
-                "createdAt": created,
-                "lastModifiedBy": "emulator-seed",
-                "lastModifiedByType": "Application",
-                "lastModifiedAt": created,
-            },
-            "properties": {
-                "endpoint": f"https://{account.name.lower()}.openai.azure.com/",
-                "customSubDomainName": account.name.lower(),
-                "provisioningState": "Succeeded",
-                "publicNetworkAccess": "Enabled",
-                "dateCreated": created,
-                "internalId": uuid.uuid5(uuid.NAMESPACE_URL, account.key).hex,
-                "capabilities": [{"name": "VirtualNetworks"}, {"name": "CustomerManagedKey"}],
-                "networkAcls": {"defaultAction": "Allow", "ipRules": [], "virtualNetworkRules": []},
-            },
-        }
-        if etag_key is not None:
-            body[etag_key] = account.etag
-        return body
 
 
 def rate_limits(capacity: int) -> list[dict[str, Any]]:

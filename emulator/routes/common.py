@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aoai_deploy.emulator.apiversions import row
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import Caller
-from aoai_deploy.emulator.exchange import MAX_BODY_BYTES, Request, Route
+from aoai_deploy.emulator.exchange import MAX_BODY_BYTES, Request, Response, Route
 from aoai_deploy.emulator.faults import FaultBook
 from aoai_deploy.emulator.settings import Settings
 from aoai_deploy.emulator.state import Account, Deployment, Operation, World
@@ -110,15 +111,38 @@ class Arm:
         )
 
     def async_headers(self, op: Operation, settings: Settings) -> dict[str, str]:
+        """The polling header of a long-running write in the configured style (and marks how
+        the operation's URL answers)."""
         if settings.async_style == "none":
             return {}
-        if settings.async_style == "location":
+        return self.polling_header(op, settings, settings.async_style)
+
+    def polling_header(self, op: Operation, settings: Settings, style: str) -> dict[str, str]:
+        if style == "location":
+            op.handed_as = "result"
             headers = {"Location": self.operation_url(op, "operationResults")}
         else:
-            headers = {"Azure-AsyncOperation": self.operation_url(op, "operationStatuses")}
+            op.handed_as = "status"
+            # The recorded account PUT points Azure-AsyncOperation at operationResults; most
+            # other resource providers (and the emulator before) at operationStatuses.
+            kind = "operationStatuses" if style == "operation-statuses" else "operationResults"
+            headers = {"Azure-AsyncOperation": self.operation_url(op, kind)}
         if settings.retry_after is not None:
             headers["Retry-After"] = str(settings.retry_after)
         return headers
+
+    def deployment_answer(
+        self,
+        status: int,
+        deployment: Deployment,
+        settings: Settings,
+        api_version: str,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """A deployment as ``api_version`` serializes it, with its ``ETag`` header (the az CLI
+        recordings of deployment PUT and GET carry one, as the body carries the etag)."""
+        body = self.world.render(deployment, settings.etag_key, row(api_version))
+        return Response(status, body, {"ETag": deployment.etag, **(headers or {})})
 
     def failure(self, method: str) -> Failure:
         fault = self.faults.take(frozenset({"failed-provisioning"}), "deployment", method)

@@ -24,6 +24,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
+from aoai_deploy.emulator.apiversions import row
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import Caller
 from aoai_deploy.emulator.exchange import Request, Response, Route
@@ -77,7 +78,7 @@ def get_deployment(
     found = arm.world.deployment(account.key, route.deployment)
     if found is None:
         raise ArmError.not_found(route.deployment_id)
-    return Response(200, arm.world.render(found, settings.etag_key))
+    return arm.deployment_answer(200, found, settings, api_version)
 
 
 def list_deployments(
@@ -93,7 +94,10 @@ def list_deployments(
         offset = int(token)
     items = arm.world.list_deployments(account.key)
     page = items[offset : offset + settings.page_size]
-    body: dict[str, Any] = {"value": [arm.world.render(d, settings.etag_key) for d in page]}
+    version = row(api_version)
+    body: dict[str, Any] = {
+        "value": [arm.world.render(d, settings.etag_key, version) for d in page]
+    }
     if offset + settings.page_size < len(items):
         query = urllib.parse.urlencode(
             {"api-version": api_version, "$skipToken": str(offset + settings.page_size)}
@@ -111,6 +115,8 @@ def put_deployment(
     body = arm.read_json(request)
     if not isinstance(body, dict):
         raise ArmError.invalid_content("The request content must be a JSON object.")
+    # Read through this version's model: what it does not define is not taken (apiversions).
+    body = row(api_version).accepted(body)
     source_account = _linked(arm, caller, body, scope, route)
     assert route.deployment is not None
     name = route.deployment
@@ -181,12 +187,12 @@ def put_deployment(
     }
     if spec.tags is not None:
         new_body["tags"] = spec.tags
+    # What the version cannot name stays as an earlier write at a newer version left it.
+    new_body = row(api_version).kept(existing.body if existing else None, new_body)
     stored = arm.world.store(account, stored_name, new_body, op.id)
     arm.world.settle()
-    return Response(
-        200 if existing else 201,
-        arm.world.render(stored, settings.etag_key),
-        arm.async_headers(op, settings),
+    return arm.deployment_answer(
+        200 if existing else 201, stored, settings, api_version, arm.async_headers(op, settings)
     )
 
 
@@ -311,13 +317,10 @@ def patch_deployment(
     stored = arm.world.store(account, existing.name, new_body, op.id)
     arm.world.settle()
     if settings.async_style == "none":
-        return Response(200, arm.world.render(stored, settings.etag_key))
-    # Deployments_Update answers 200, or 202 with a Location to poll (the REST spec's
-    # responses for the PATCH; FACTS.md), whatever style the PUT uses.
-    headers = {"Location": arm.operation_url(op, "operationResults")}
-    if settings.retry_after is not None:
-        headers["Retry-After"] = str(settings.retry_after)
-    return Response(202, None, headers)
+        return arm.deployment_answer(200, stored, settings, api_version)
+    # Deployments_Update answers 200, or 202: the spec's response declares a Location header,
+    # its own UpdateDeployment.json example shows Azure-AsyncOperation (settings.update_header).
+    return Response(202, None, arm.polling_header(op, settings, settings.update_header))
 
 
 def delete_deployment(
@@ -346,7 +349,14 @@ def delete_deployment(
     )
     existing.body["properties"]["provisioningState"] = "Deleting"
     existing.op_id = op.id
-    arm.world.settle()
     if settings.async_style == "none":
+        # No header to poll: the answer is the outcome. 200 means deleted (the az CLI
+        # recordings list no deployment right after a DELETE answered 200); a failure is
+        # answered as the error itself.
+        op.ends = arm.world.clock()
+        arm.world.settle()
+        if op.error is not None:
+            raise ArmError(op.fail_status, op.error["code"], op.error["message"])
         return Response(200)
+    arm.world.settle()
     return Response(202, None, arm.async_headers(op, settings))

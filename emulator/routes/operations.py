@@ -1,11 +1,15 @@
-"""The two URLs a long-running deployment write hands out, polled until it ends:
+"""The URLs a long-running deployment write hands out, polled until it ends.
 
-``.../locations/{l}/operationStatuses/{id}`` (``Azure-AsyncOperation``)
-    200 with the operation's ``status`` (and ``error`` when it failed), ``Retry-After`` while
-    it runs.
-``.../locations/{l}/operationResults/{id}`` (``Location``)
-    202 with ``Location`` while it runs; then the operation's result: its error with the
-    failure status, 204 after a delete, else 200 with the deployment.
+``.../locations/{l}/operationResults/{id}``
+    Handed out as ``Azure-AsyncOperation`` (the default style, as Azure's recording of an
+    account PUT shows): 200 with the operation's ``status`` (``error`` once it failed),
+    ``Retry-After`` while it runs. Handed out as ``Location``: 202 with ``Location`` while it
+    runs; then the operation's result: its error with the failure status, 204 after a delete,
+    else 200 with the deployment. Each operation remembers which of the two it was handed out
+    as (:attr:`~aoai_deploy.emulator.state.Operation.handed_as`).
+``.../locations/{l}/operationStatuses/{id}``
+    The ``operation-statuses`` style's ``Azure-AsyncOperation``: the operation's status, as
+    above.
 
 An id from another subscription is not found (404).
 """
@@ -35,9 +39,13 @@ def _find_operation(arm: Arm, route: Route, ctx: Context) -> Operation:
 
 
 def operation_status(arm: Arm, route: Route, settings: Settings, ctx: Context) -> Response:
-    op = _find_operation(arm, route, ctx)
+    return _status(arm, _find_operation(arm, route, ctx), settings, "operationStatuses")
+
+
+def _status(arm: Arm, op: Operation, settings: Settings, kind: str) -> Response:
+    # The recorded status body: {id, name, status, startTime, endTime}.
     body: dict[str, Any] = {
-        "id": urllib.parse.urlsplit(arm.operation_url(op, "operationStatuses")).path,
+        "id": urllib.parse.urlsplit(arm.operation_url(op, kind)).path,
         "name": op.id,
         "status": op.status(settings.running_status),
         "startTime": arm_time(op.started_wall),
@@ -54,6 +62,8 @@ def operation_status(arm: Arm, route: Route, settings: Settings, ctx: Context) -
 
 def operation_result(arm: Arm, route: Route, settings: Settings, ctx: Context) -> Response:
     op = _find_operation(arm, route, ctx)
+    if op.handed_as == "status":
+        return _status(arm, op, settings, "operationResults")
     if not op.applied:
         headers = {"Location": arm.operation_url(op, "operationResults")}
         if settings.retry_after is not None:
@@ -66,4 +76,4 @@ def operation_result(arm: Arm, route: Route, settings: Settings, ctx: Context) -
     found = arm.world.deployment(op.account_key, op.deployment_name)
     if found is None:
         return Response(204)
-    return Response(200, arm.world.render(found, settings.etag_key))
+    return arm.deployment_answer(200, found, settings, op.api_version)

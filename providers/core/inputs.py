@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from pulumi.output import Unknown
 
+from aoai_deploy.providers.core import apiversions
 from aoai_deploy.providers.core.ids import (
     ACCOUNT_ID_SHAPE,
     AccountId,
@@ -215,6 +216,13 @@ def _api_version(field: str, value: object) -> object:
             f"{field} must look like YYYY-MM-DD or YYYY-MM-DD-preview (such as "
             f"{DEFAULTS['api_version']}), got {_show(value)}"
         )
+    assert isinstance(value, str)
+    if apiversions.row_for(value) is None:
+        raise _InvalidError(
+            f"{field} {value!r} is older than the api-versions this provider is tested "
+            f"against ({apiversions.supported_range()}); use one of those, such as "
+            f"{DEFAULTS['api_version']}"
+        )
     return value
 
 
@@ -290,6 +298,40 @@ def _tag_failures(tags: object, with_owner: bool) -> list[str]:
     return reasons
 
 
+def _version_failures(inputs: Mapping[str, Any], found: list[Failure]) -> list[Failure]:
+    """Inputs that need a member the chosen api-version does not define (apiversions)."""
+    version = inputs.get("api_version")
+    if not isinstance(version, str) or any(f.field == "api_version" for f in found):
+        return []
+    failures: list[Failure] = []
+    tags = inputs.get("tags")
+    if isinstance(tags, Mapping) and tags and not apiversions.defines(version, "tags"):
+        failures.append(
+            Failure(
+                "tags",
+                f"tags need api_version {apiversions.first_with('tags')} or newer: "
+                f"{version} defines no tags on a deployment; remove tags or set api_version",
+            )
+        )
+    source_tenant, tenant = inputs.get("source_tenant_id"), inputs.get("tenant_id")
+    cross = (
+        isinstance(source_tenant, str)
+        and inputs.get("source_account_id") is not None
+        and not (isinstance(tenant, str) and tenant.lower() == source_tenant.lower())
+    )
+    if cross and not apiversions.defines(version, "properties.model.sourceAccount"):
+        failures.append(
+            Failure(
+                "api_version",
+                f"a copy from another tenant (source_tenant_id) names its source in "
+                f"properties.model.sourceAccount, which api_version {version} does not define; "
+                f"use {apiversions.first_with('properties.model.sourceAccount')} or newer (or, "
+                "if the source account is in the destination tenant, set tenant_id to it)",
+            )
+        )
+    return failures
+
+
 def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
     """Validate and normalize a resource's new inputs; the heart of ``check``.
 
@@ -335,6 +377,7 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
                 "the account that holds the model, or remove source_tenant_id",
             )
         )
+    failures.extend(_version_failures(inputs, failures))
     owner = inputs.get(OWNER_INPUT)
     # The tag's value is the owner, "#" and the stack's key.
     owner_room = MAX_TAG_VALUE - KEY_SUFFIX_LENGTH

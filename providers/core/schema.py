@@ -17,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from aoai_deploy.providers.core.apiversions import ROWS
+
 __all__ = [
     "API_VERSIONS",
     "ARM_INPUTS",
     "CONFIG_FIELDS",
     "DEFAULTS",
+    "DEFAULT_API_VERSION",
     "INPUTS",
     "INPUT_FIELDS",
     "LIVE_SETTINGS",
@@ -117,8 +120,10 @@ VERSION_UPGRADE_OPTIONS: Final[tuple[str, ...]] = (
     "NoAutoUpgrade",
 )
 
-#: API versions whose deployment schema this provider knows.
-API_VERSIONS: Final[tuple[str, ...]] = ("2024-10-01", "2025-09-01", "2025-10-01-preview")
+#: The api-versions the provider is tested against, oldest first (``apiversions.ROWS``).
+API_VERSIONS: Final[tuple[str, ...]] = tuple(row.version for row in ROWS)
+#: The api-version of requests when ``api_version`` is not set (the docs' sample).
+DEFAULT_API_VERSION: Final = "2024-10-01"
 
 #: Every input, in the order the README's inputs table lists them (tests/docs checks it).
 INPUT_FIELDS: Final[tuple[Field, ...]] = (
@@ -226,8 +231,11 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "api_version",
         "string",
-        f"ARM api-version of the requests; {API_VERSIONS[0]} when not set.",
-        default=API_VERSIONS[0],
+        f"ARM api-version of the requests; {DEFAULT_API_VERSION} when not set. Tested from "
+        f"{API_VERSIONS[0]} to {API_VERSIONS[-1]}: an older one is refused, a newer one "
+        "accepted with a warning; where a version has no PATCH, a change of capacity or tags "
+        "is a full PUT.",
+        default=DEFAULT_API_VERSION,
         arm=True,
     ),
     Field(

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 from aoai_deploy.providers.azure.calls import ArmResponse, Call
 from aoai_deploy.providers.azure.logs import logger
+from aoai_deploy.providers.core import apiversions
 from aoai_deploy.providers.core.diff import diff_inputs
 from aoai_deploy.providers.core.ids import DeploymentId
 from aoai_deploy.providers.core.inputs import (
@@ -88,8 +89,21 @@ _MOVED_IN_PLACE: Final[tuple[str, ...]] = ("model_name", "model_format")
 
 
 def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """The checked inputs (defaults filled) and a failure per bad field; no network."""
-    return check_inputs(news)
+    """The checked inputs (defaults filled) and a failure per bad field; no network.
+
+    An api-version newer than the tested range is accepted with a warning (why: see
+    ``core.apiversions``)."""
+    inputs, failures = check_inputs(news)
+    version = inputs.get("api_version")
+    if isinstance(version, str) and not failures and apiversions.is_newer_than_tested(version):
+        logger.warning(
+            "api_version %s is newer than the api-versions this provider is tested against "
+            "(%s); it is used as %s is",
+            version,
+            apiversions.supported_range(),
+            apiversions.NEWEST,
+        )
+    return inputs, failures
 
 
 @dataclass(frozen=True)
@@ -266,23 +280,26 @@ def update(
     patch_only = bool(changed) and changed <= _PATCHABLE
 
     live: ArmResponse | None
-    if not _failed(olds) and (not changed or patch_only):
-        if patch_only:
-            live = writes.patch(runtime, deployment, spec, tenant, cross)
-        else:
-            # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
-            call = writes.make_call(
-                runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
-            )
-            live = runtime.client.get(call, path, spec.api_version)
+    if not _failed(olds) and not changed:
+        # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
+        call = writes.make_call(
+            runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
+        )
+        live = runtime.client.get(call, path, spec.api_version)
     else:
-        # A PUT replaces the deployment: it sends what the deployment runs for every
-        # setting the program leaves unset, as read now (a change behind the stack's back
-        # is kept too); gone since, what the state recorded.
-        full = kept(spec, _running(runtime, deployment, spec, tenant, cross, olds))
-        two_writes = model_fields and "sku_capacity" in changed and old_capacity is not None
-        if two_writes and not _failed(olds):
-            assert old_capacity is not None
+        # A PUT replaces the deployment: it sends what the deployment runs for every setting
+        # the program leaves unset, as read now (a change behind the stack's back is kept
+        # too; gone since, what the state recorded). A PATCH of {sku, tags} changes nothing
+        # else, except where the api-version has none and it is a PUT too.
+        puts = _failed(olds) or not patch_only or not apiversions.defines_update(spec.api_version)
+        full = (
+            kept(spec, _running(runtime, deployment, spec, tenant, cross, olds)) if puts else spec
+        )
+        if _failed(olds):
+            live = writes.put_for_update(runtime, deployment, full, tenant, cross)
+        elif patch_only:
+            live = writes.patch(runtime, deployment, full, tenant, cross)
+        elif model_fields and "sku_capacity" in changed and old_capacity is not None:
             live = writes.model_and_capacity(
                 runtime, deployment, full, tenant, cross, old_capacity, model_fields
             )

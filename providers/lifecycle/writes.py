@@ -3,9 +3,13 @@
 * :func:`put` the whole deployment (with the auxiliary token when the copy is cross-tenant);
   a copy sent as same-tenant that ARM refuses with ``LinkedAuthorizationFailed`` gets its
   source subscription's tenant looked up, and the error says to set ``source_tenant_id``.
-* :func:`patch` ``{sku, tags}`` (``Deployments_Update``), with no auxiliary token.
+* :func:`patch` ``{sku, tags}`` (``Deployments_Update``), with no auxiliary token; at an
+  api-version without it (``core.apiversions``), the whole deployment is PUT instead.
 * :func:`model_and_capacity` the two writes of a change of both (Azure refuses it in one).
 * :func:`discard` a deployment this create made and whose provisioning failed.
+
+Every body leaves out what the request's api-version does not define (the owner tag where a
+deployment has no tags).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import dataclasses
 
 from aoai_deploy.providers.azure.calls import ArmResponse, Call
 from aoai_deploy.providers.azure.logs import logger
+from aoai_deploy.providers.core import apiversions
 from aoai_deploy.providers.core.hints import source_tenant_hint
 from aoai_deploy.providers.core.ids import DeploymentId
 from aoai_deploy.providers.core.inputs import DeploymentSpec
@@ -22,6 +27,7 @@ from aoai_deploy.providers.errors import (
     AoaiDeployError,
     ArmAuthorizationError,
     ArmError,
+    InputError,
     OperationFailedError,
     about,
     with_hint,
@@ -45,7 +51,15 @@ def put(
 ) -> ArmResponse:
     """PUT the whole deployment and wait; a refusal of a copy that was sent as same-tenant
     says which tenant the source is really in."""
-    body = deployment_body(spec, cross_tenant=cross)
+    if cross and not apiversions.defines(spec.api_version, "properties.model.sourceAccount"):
+        # check refuses this when it can tell the copy is cross-tenant; here it is certain.
+        raise InputError(
+            f"{call.operation} {call.resource_id}: a copy from another tenant names its source "
+            f"in properties.model.sourceAccount, which api_version {spec.api_version} does not "
+            f"define; set api_version to "
+            f"{apiversions.first_with('properties.model.sourceAccount')} or newer"
+        )
+    body = apiversions.body_for(spec.api_version, deployment_body(spec, cross_tenant=cross))
     try:
         final = runtime.client.write(
             call, "PUT", call.resource_id, spec.api_version, body, account_key=str(spec.account)
@@ -69,7 +83,13 @@ def patch(
 ) -> ArmResponse:
     """PATCH ``{sku, tags}`` (``Deployments_Update``) and wait. It names no source account,
     so it needs no auxiliary token: a copied deployment can still be scaled and tagged
-    once the source-side grant is gone."""
+    once the source-side grant is gone.
+
+    Where the api-version has no ``Deployments_Update`` (2023-05-01), the change is a PUT of
+    the whole deployment (``spec`` must then carry everything to keep, the running model
+    version too), with the source tenant's token when the copy is cross-tenant."""
+    if not apiversions.defines_update(spec.api_version):
+        return put_for_update(runtime, deployment, spec, tenant, cross)
     call = make_call(runtime, "updating", deployment, spec, tenant, cross, auxiliary=False)
     final = runtime.client.write(
         call,
@@ -104,7 +124,9 @@ def model_and_capacity(
     """
     model = ", ".join(f"{name} {shown(spec, name)}" for name in model_fields)
     capacity = f"sku_capacity {spec.sku_capacity}"
-    rising = spec.sku_capacity > old_capacity
+    # Without Deployments_Update, a capacity change is a PUT that names the model too: the
+    # model goes first (at the old capacity), whichever way the capacity moves.
+    rising = spec.sku_capacity > old_capacity and apiversions.defines_update(spec.api_version)
     if rising:
         patch(runtime, deployment, spec, tenant, cross)
         applied, pending = capacity, model

@@ -26,7 +26,7 @@ def test_operation_polls_are_logged_against_their_account(clocked_arm):
     clocked_arm.get(operation)
     entry = clocked_arm.emu.request_log[-1]
     assert (entry.route, entry.account) == (
-        "operation",
+        "location",  # .../operationResults/{id}, where the recorded Azure-AsyncOperation points
         clocked_arm.emu.account_id(clocked_arm.DEST),
     )
 

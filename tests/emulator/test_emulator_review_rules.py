@@ -25,8 +25,30 @@ def test_delete_of_an_absent_deployment_may_be_404(clocked_arm):
     assert clocked_arm.error(response)[0] == "NotFound"
 
 
-def test_patch_is_202_with_a_location_to_poll_whatever_the_put_style(clocked_arm, manual_clock):
-    # Deployments_Update: 200, or 202 with Location (the REST spec's responses).
+def test_patch_202_carries_the_header_the_update_deployment_example_shows(
+    clocked_arm, manual_clock
+):
+    # Deployments_Update answers 200, or 202; the spec's UpdateDeployment.json example shows
+    # the 202 with Azure-AsyncOperation.
+    clocked_arm.put("chat", clocked_arm.base_body())
+    manual_clock.advance(1)
+    response = clocked_arm.patch("chat", {"sku": {"name": "Standard", "capacity": 3}})
+    assert response.status_code == 202
+    assert "Location" not in response.headers
+    status = response.headers["Azure-AsyncOperation"]
+    assert clocked_arm.get(status).json()["status"] == "Creating"
+    manual_clock.advance(1)
+    assert clocked_arm.get(status).json()["status"] == "Succeeded"
+    assert clocked_arm.get_deployment("chat").json()["sku"]["capacity"] == 3
+
+
+@pytest.mark.parametrize("put_style", ["azure-async-operation", "location"])
+def test_patch_202_carries_the_location_the_spec_declares_when_so_set(
+    clocked_arm, manual_clock, put_style
+):
+    # The 202 response of Deployments_Update in the spec declares a Location header.
+    clocked_arm.emu.settings.async_style = put_style
+    clocked_arm.emu.settings.update_header = "location"
     clocked_arm.put("chat", clocked_arm.base_body())
     manual_clock.advance(1)
     response = clocked_arm.patch("chat", {"sku": {"name": "Standard", "capacity": 3}})

@@ -19,14 +19,13 @@ def test_no_async_header_means_polling_the_resource(clocked_arm, manual_clock):
     assert clocked_arm.get_deployment("d").json()["properties"]["provisioningState"] == "Succeeded"
 
 
-def test_no_async_header_delete_is_200_with_an_empty_body(clocked_arm, manual_clock):
+def test_no_async_header_delete_is_200_with_an_empty_body_once_deleted(clocked_arm, manual_clock):
     clocked_arm.put("d", clocked_arm.base_body())
     manual_clock.advance(1)
     clocked_arm.emu.settings.async_style = "none"
     response = clocked_arm.delete("d")
     assert response.status_code == 200
     assert response.content == b""
-    manual_clock.advance(1)
     assert clocked_arm.get_deployment("d").status_code == 404
 
 
@@ -54,10 +53,19 @@ def test_etag_key_casing(clocked_arm):
     assert "eTag" in clocked_arm.get(clocked_arm.emu.account_id(clocked_arm.DEST)).json()
 
 
-def test_running_status_other_than_in_progress(clocked_arm):
-    clocked_arm.emu.settings.running_status = "Creating"
+def test_running_status_other_than_the_recorded_creating(clocked_arm):
+    clocked_arm.emu.settings.running_status = "InProgress"
     operation = clocked_arm.put("d", clocked_arm.base_body()).headers["Azure-AsyncOperation"]
+    assert clocked_arm.get(operation).json()["status"] == "InProgress"
+
+
+def test_operation_statuses_style_points_azure_async_operation_there(clocked_arm, manual_clock):
+    clocked_arm.emu.settings.async_style = "operation-statuses"
+    operation = clocked_arm.put("d", clocked_arm.base_body()).headers["Azure-AsyncOperation"]
+    assert "/operationStatuses/" in operation
     assert clocked_arm.get(operation).json()["status"] == "Creating"
+    manual_clock.advance(1)
+    assert clocked_arm.get(operation).json()["status"] == "Succeeded"
 
 
 def test_accepted_as_the_creating_state(clocked_arm):
@@ -79,7 +87,7 @@ def test_provisioning_time_is_configurable(clocked_arm, manual_clock):
     clocked_arm.emu.settings.provisioning_seconds = 120
     operation = clocked_arm.put("d", clocked_arm.base_body()).headers["Azure-AsyncOperation"]
     manual_clock.advance(119)
-    assert clocked_arm.get(operation).json()["status"] == "InProgress"
+    assert clocked_arm.get(operation).json()["status"] == "Creating"
     manual_clock.advance(1)
     assert clocked_arm.get(operation).json()["status"] == "Succeeded"
 
@@ -88,7 +96,8 @@ def test_settings_defaults():
     settings = Settings()
     assert settings.async_style == "azure-async-operation"
     assert settings.etag_key == "etag"
-    assert settings.running_status == "InProgress"
+    assert settings.running_status == "Creating"
+    assert settings.update_header == "azure-async-operation"
     assert settings.creating_state == "Creating"
     assert settings.retry_after == 1
     assert settings.provisioning_seconds == 0.05
@@ -101,6 +110,7 @@ def test_settings_defaults():
     [
         ("async_style", "polling"),
         ("etag_key", "ETAG"),
+        ("update_header", "operation-location"),
         ("running_status", "Succeeded"),
         ("retry_after", -1),
         ("provisioning_seconds", -0.1),

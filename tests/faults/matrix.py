@@ -186,8 +186,10 @@ instead, `test_security_inputs.py` both that plugin and the provider in process,
 ## The fault matrix
 
 Columns are the provider's verbs and the two polling routes (a create whose
-`Azure-AsyncOperation` or `Location` polls are hit). The update is a change of `sku_capacity`:
-a PATCH of `{{sku, tags}}` (ARM's `Deployments_Update`, polled by `Location`), which needs no
+`Azure-AsyncOperation` or `Location` polls are hit; both point at
+`.../locations/{{l}}/operationResults/{{id}}`, as Azure's recordings show). The update is a
+change of `sku_capacity`: a PATCH of `{{sku, tags}}` (ARM's `Deployments_Update`, polled by
+`Azure-AsyncOperation` as the spec's `UpdateDeployment` example shows), which needs no
 token for the source tenant; the delete runs in an update of its own (a create's own ARM id
 is never deleted in the update that wrote it). "ok after retry": the verb succeeded
 after the fault hit it; "fails: X": it failed with a message that starts with the operation
@@ -220,7 +222,8 @@ Seed {seed}, {steps} steps on four resources (three share one account, so their 
 the per-account lock and 409s; the fourth is in another account). Each step edits one
 resource the previous run left settled (create, update, replace in place, replace under a new
 name, delete) or refreshes the stack, injects a random fault (or none) and runs `pulumi up`
-as the engine would, with random polling styles. After every step Azure is checked against
+as the engine would, with random polling styles (every `async_style` and `update_header` the
+emulator serves). After every step Azure is checked against
 the record; at the end the faults are gone, an hour passes, and one more `pulumi up` runs.
 
 - actions: {actions}
@@ -270,11 +273,13 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
   "409 outlives the operation timeout"); a create whose operation failed, seen through
   `Location` polling, left the failed deployment behind (the row "failed provisioning", column
   poll `Location`); a DELETE answered 200 without a polling header was taken as done while
-  Azure still deleted, and an own leftover whose model changed before the next run was PUT
-  over, which Azure refuses, on every run (now the create refuses it once, naming this
-  stack's owner tag, and deletes nothing it did not create in the same run: the user deletes
-  the leftover or picks another name), both in `tests/faults/test_fault_regressions.py`. A
-  cell that regresses is marked † in the table and fails the tests.
+  the emulator still deleted (Azure's recordings have since shown a 200 to mean deleted, and
+  the emulator answers so; the provider still looks before it trusts a 200), and an own
+  leftover whose model changed before the next run was PUT over, which Azure refuses, on every
+  run (now the create refuses it once, naming this stack's owner tag, and deletes nothing it
+  did not create in the same run: the user deletes the leftover or picks another name), both
+  in `tests/faults/test_fault_regressions.py`. A cell that regresses is marked † in the table
+  and fails the tests.
 
 ## Side by side
 

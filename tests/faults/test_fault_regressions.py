@@ -1,10 +1,14 @@
 """Failures the randomized run found, each replayed on its own and named after it.
 
 Each was a provider bug: with other seeds than the fixed one, the randomized run ended with a
-deployment the stack forgot (a DELETE answered 200 was taken as done while Azure was still
-deleting), or with a create that failed on every run (an own leftover with another model was
-PUT over, which Azure refuses). That one is refused now, once and plainly: a create deletes
-nothing it did not create in the same run (issue 15, item 3).
+deployment the stack forgot, or with a create that failed on every run (an own leftover with
+another model was PUT over, which Azure refuses). That one is refused now, once and plainly: a
+create deletes nothing it did not create in the same run (issue 15, item 3).
+
+The first was found while the emulator answered a DELETE without polling header 200 and went
+on deleting; Azure's recordings show a DELETE answered 200 as done (issue 15, item 13), so the
+emulator now deletes before it answers 200, and the two DELETE tests below check that the
+provider's delete ends with the deployment gone, or reports a failed one, in that style.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ def test_delete_answered_200_without_a_polling_header_returns_once_the_deploymen
     lab: Lab,
 ) -> None:
     lab.engine.create("ft", _inputs())
-    lab.emu.settings.async_style = "none"  # DELETE answers 200 without a header; it takes 30 s
+    lab.emu.settings.async_style = "none"  # DELETE answers 200 without a header, once deleted
     lab.emu.settings.deprovisioning_seconds = 30
 
     lab.engine.delete("ft")
@@ -36,7 +40,7 @@ def test_delete_answered_200_without_a_polling_header_returns_once_the_deploymen
     assert lab.emu.deployment(DEST_ACCOUNT, "ft") is None
 
 
-def test_delete_answered_200_that_then_fails_is_reported_and_the_stack_keeps_the_deployment(
+def test_delete_without_polling_header_that_fails_is_reported_and_the_stack_keeps_the_deployment(
     lab: Lab,
 ) -> None:
     lab.engine.create("ft", _inputs())

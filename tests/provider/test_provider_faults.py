@@ -81,11 +81,13 @@ def test_dropped_connection_on_put_and_poll_is_retried(
     provider: CrossTenantDeploymentProvider, emu: Emulator
 ) -> None:
     emu.inject(Fault(kind="drop", route="deployment", method="PUT"))
-    emu.inject(Fault(kind="drop", route="operation", method="GET"))
+    # Azure-AsyncOperation points at .../operationResults/{id} (route "location").
+    emu.inject(Fault(kind="drop", route="location", method="GET"))
 
     outs = provider.create(checked(provider, cross_tenant_inputs())).outs or {}
 
     assert outs["provisioning_state"] == "Succeeded"
+    assert [e.route for e in emu.request_log if e.fault == "drop"] == ["deployment", "location"]
 
 
 def test_persistent_server_errors_give_up_with_the_arm_code(
@@ -199,7 +201,8 @@ def test_without_retry_after_polls_start_soon_and_back_off_to_five_seconds(
     provider.create(checked(provider, cross_tenant_inputs()))
 
     took = clock.now() - started
-    polls = [e for e in emu.request_log if e.route == "operation"]
+    polls = [e for e in emu.request_log if e.route == "location"]  # .../operationResults
+    assert polls
     assert provisioning <= took <= longest_wait
     # At 1, 2, 4, 8 s, then every 5 s: few requests, little overshoot.
     assert len(polls) <= 4 + provisioning / 5

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from aoai_deploy.emulator import Fault
+from aoai_deploy.emulator import ASYNC_STYLES, UPDATE_HEADERS, Fault
 from aoai_deploy.providers import AoaiDeployError
 from aoai_deploy.providers.azure.calls import RetryPolicy
 from fault_lab import Lab
@@ -188,7 +188,8 @@ def run_random(seed: int = SEED, steps: int = STEPS) -> FuzzReport:
         started = lab.clock.now()
         engine = lab.engine
         for step in range(1, steps + 1):
-            lab.emu.settings.async_style = rng.choice(("azure-async-operation", "location", "none"))
+            lab.emu.settings.async_style = rng.choice(ASYNC_STYLES)
+            lab.emu.settings.update_header = rng.choice(UPDATE_HEADERS)
             desired = program.desired()
             settled = [n for n in RESOURCES if engine.reconciled(n, desired[n])]
             if not settled:

@@ -77,7 +77,9 @@ _TARGET: Final = {
     "read": ("deployment", "GET"),
     "update": ("deployment", "PATCH"),  # a capacity change: Deployments_Update
     "delete": ("deployment", "DELETE"),
-    "poll-operation": ("operation", "GET"),
+    # Both land on .../operationResults/{id} (emulator route "location"): the default style's
+    # Azure-AsyncOperation points there, as Azure's recording of an account PUT does.
+    "poll-operation": ("location", "GET"),
     "poll-location": ("location", "GET"),
 }
 _WRITES: Final = ("create", "update", "delete", "poll-operation", "poll-location")
