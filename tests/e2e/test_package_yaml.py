@@ -10,7 +10,9 @@ imitated but Azure.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,12 +102,19 @@ def _writes(emulator: Emulator) -> list[tuple[str, str]]:
 
 
 def test_preview_diff_names_every_resource_and_sends_nothing_to_azure(
-    project: PackageProject, emulator: Emulator
+    project: PackageProject, emulator: Emulator, pulumi_cli: Path
 ) -> None:
+    # The package's command on PATH too (the editable install's, next to this Python): the
+    # example declares its plugin, so the CLI never warns "using ... from $PATH" about it.
+    venv_bin = Path(sys.executable).parent
+    assert (venv_bin / "pulumi-resource-aoai-deploy").is_file()
+    path = os.pathsep.join((str(pulumi_cli.parent), str(venv_bin), os.environ["PATH"]))
+    project.cli.env_extra = {**project.cli.env_extra, "PATH": path}
     emulator.clear_log()
 
     preview = project.output("preview", "--diff")
 
+    assert "from $PATH" not in preview, preview
     assert emulator.request_log == []
     for shown in (
         "+ aoai-deploy:index:FineTunedModelDeployment: (create)",
