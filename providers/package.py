@@ -43,7 +43,7 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime import rpc
 
-from aoai_deploy.providers import lifecycle
+from aoai_deploy.providers import engine_log, lifecycle
 from aoai_deploy.providers.azure.calls import Call
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.core.ids import DeploymentId
@@ -168,6 +168,8 @@ def diff(request: DiffRequest) -> DiffResponse:
     olds = to_core(request.old_state)
     news = to_core(request.new_inputs)
     planned = lifecycle.plan(olds, news, request.resource_id)
+    if planned.notice:
+        engine_log.warn(schema_words(planned.notice), request.urn)
     detailed = {
         _TO_SCHEMA[field]: PropertyDiff(
             _kind(olds.get(field), news.get(field), field in planned.replaces),

@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pulumi.dynamic
 
-from aoai_deploy.providers import lifecycle
+from aoai_deploy.providers import engine_log, lifecycle
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.errors import AoaiDeployError, ConfigError
@@ -91,6 +91,8 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         self, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
         planned = lifecycle.plan(olds, news, id_)
+        if planned.notice:
+            engine_log.warn(planned.notice)  # the SDK's Diff has no URN: the stack's
         return pulumi.dynamic.DiffResult(
             changes=planned.changes,
             replaces=planned.replaces,

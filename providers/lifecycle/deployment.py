@@ -121,8 +121,11 @@ class Plan:
     Failed and is applied again, as declared."""
     resets: list[Reset] = dataclasses.field(default_factory=list)
     """Live settings the program leaves unset that the write cannot keep (a replace, a
-    model changed in place); ``plan`` logs them, since a dynamic resource's preview shows
-    declared inputs only."""
+    model changed in place)."""
+    notice: str = ""
+    """What to warn the user of while planning (the ``resets``), ``""`` if nothing: each
+    front shows it as a warning (``providers/engine_log.py``), since the CLI shows a dynamic
+    resource's declared inputs only."""
 
 
 @dataclass(frozen=True)
@@ -140,21 +143,18 @@ class ReadResult:
 
 def plan(olds: Mapping[str, Any], news: Mapping[str, Any], resource_id: str = "") -> Plan:
     """Compare the old outputs with the new checked inputs; no network. A live setting the
-    write cannot keep is logged as a warning naming ``resource_id``."""
+    write cannot keep goes into the plan's ``notice``, naming ``resource_id``."""
     result = diff_inputs(olds, news)
     replacing = bool(result.replaces)
     model_moves = not replacing and any(f in result.changes for f in _MOVED_IN_PLACE)
     found = resets(olds, news, replacing=replacing, model_moves=model_moves)
-    if found:
-        logger.warning(
-            "%s", describe_resets(resource_id or "the deployment", found, replacing=replacing)
-        )
     return Plan(
         changed=result.changes,
         replaces=result.replaces,
         delete_before_replace=result.delete_before_replace,
         changes=bool(result.changes) or _failed(olds),
         resets=found,
+        notice=describe_resets(resource_id or "the deployment", found, replacing=replacing),
     )
 
 

@@ -174,6 +174,29 @@ def test_a_model_change_is_a_replace_that_deletes_before_it_creates(make_project
     assert project.deployments()["chat"]["properties"]["model"]["name"] == "gpt-4o"
 
 
+def test_a_replace_warns_of_a_live_setting_the_new_deployment_loses(make_project):
+    """Issue 15, item 1: the preview never hides a change to a live setting. Set behind the
+    stack's back and left unset in the program, NoAutoUpgrade is kept by every update; a
+    replace creates a new deployment, which gets Azure's default, and the preview says so."""
+    project = custom(make_project(CUSTOM, name="custom"))
+    project.cli("up", "--yes")
+    body = project.emu.deployment(DEST_ACCOUNT, "chat")
+    assert body is not None
+    body["properties"]["versionUpgradeOption"] = "NoAutoUpgrade"
+    project.emu.put_deployment_direct(DEST_ACCOUNT, "chat", body)
+    project.cli("refresh", "--yes")
+    project.cli("config", "set", "custom:model", "gpt-4o")
+    project.cli("config", "set", "custom:version", "2024-08-06")
+
+    preview = project.cli("preview", "--diff").output
+
+    assert "1 to replace" in preview, preview
+    assert (
+        "warning: replacing " + DEST_ACCOUNT + "/deployments/chat creates a new deployment"
+    ) in preview, preview
+    assert "version_upgrade_option NoAutoUpgrade becomes OnceNewDefaultVersionAvailable" in preview
+
+
 def test_refresh_drops_a_deployment_deleted_behind_the_stacks_back_and_up_makes_it_again(
     make_project,
 ):

@@ -184,6 +184,30 @@ def test_up_capacity_change_drift_and_destroy(project: PackageProject, emulator:
     assert emulator.request_log == [], again
 
 
+def test_a_replace_warns_of_a_live_setting_the_new_deployment_loses(
+    project: PackageProject, emulator: Emulator
+) -> None:
+    """Issue 15, item 1: the preview never hides a change to a live setting; the warning
+    comes through the engine, under the resource (the plugin's stderr is not shown)."""
+    project.output("up", "--yes")
+    body = emulator.deployment(SOURCE_ACCOUNT, "gpt-4o-mini")
+    assert body is not None
+    body["properties"]["versionUpgradeOption"] = "NoAutoUpgrade"
+    emulator.put_deployment_direct(SOURCE_ACCOUNT, "gpt-4o-mini", body)
+    project.output("refresh", "--yes")
+    program = yaml.safe_load((project.directory / "Pulumi.yaml").read_text())
+    program["resources"]["base-model"]["properties"]["skuName"] = "Standard"
+    (project.directory / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+
+    preview = project.output("preview")
+
+    assert "+-1 to replace" in preview, preview
+    assert "aoai-deploy:index:CrossTenantDeployment (base-model):\n    warning: replacing " in (
+        preview
+    ), preview
+    assert "versionUpgradeOption NoAutoUpgrade becomes OnceNewDefaultVersionAvailable" in preview
+
+
 #: What the out-of-band deployment runs: another version than the model's default (2024-08-06),
 #: and two settings that a PUT leaving them out would reset.
 LEGACY_GPT_4O = {"format": "OpenAI", "name": "gpt-4o", "version": "2024-05-13"}
