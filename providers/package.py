@@ -46,7 +46,8 @@ from pulumi.runtime import rpc
 from aoai_deploy.providers import engine_log, lifecycle
 from aoai_deploy.providers.azure.calls import Call
 from aoai_deploy.providers.azure.config import ProviderConfig
-from aoai_deploy.providers.core.ids import DeploymentId
+from aoai_deploy.providers.core.ids import AccountId, ArmIdError, DeploymentId
+from aoai_deploy.providers.core.live import member
 from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.errors import AoaiDeployError
 from aoai_deploy.providers.lifecycle import Runtime
@@ -230,6 +231,8 @@ class DeploymentFront:
         )
         if found is None:
             return ReadResponse(resource_id=None, properties={}, inputs={})
+        if importing:
+            _reported(_import_source_tenant)(self._runtime, found)
         secret = _secret_keys(request.properties)
         return ReadResponse(
             found.id, from_core(found.outputs, secret), from_core(found.inputs, secret)
@@ -277,6 +280,30 @@ def _import_seed(runtime: Runtime, id_: str) -> dict[str, Any]:
     if tenant is not None:
         seed["tenant_id"] = tenant
     return seed
+
+
+def _import_source_tenant(runtime: Runtime, found: lifecycle.ReadResult) -> None:
+    """Declare the source's tenant of an imported copy made across tenants (its model names a
+    ``sourceAccount``), which Azure does not report: found as the destination's is, from the
+    source subscription. Without it, the imported program's next PUT would send the source
+    as a same-tenant one, which Azure refuses."""
+    model = found.outputs.get("model")
+    source = member(model, "sourceAccount")
+    if not isinstance(source, str) or found.inputs.get("source_tenant_id"):
+        return
+    try:
+        account = AccountId.parse(source)
+    except ArmIdError:
+        return
+    call = Call("importing", found.id, None, runtime.client.clock.now() + _LOOKUP_SECONDS)
+    tenant = runtime.client.subscription_tenant(call, account.subscription_id)
+    if tenant is None:
+        return
+    found.inputs["source_tenant_id"] = found.outputs["source_tenant_id"] = tenant
+    destination = found.outputs.get("tenant_id")
+    found.outputs["cross_tenant"] = not (
+        isinstance(destination, str) and destination.lower() == tenant.lower()
+    )
 
 
 def _kind(old: object, new: object, replace: bool) -> PropertyDiffKind:
