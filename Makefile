@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up test lint fmt emulator bench clean lock
+.PHONY: up test lint fmt emulator bench clean lock dist release-check
 
 # Installs come from requirements/dev.txt, every file pinned by its sha256 (`make lock` writes
 # it from pyproject.toml), then the project itself: no dependencies, no isolated build (that
@@ -22,19 +22,38 @@ $(VENV)/.installed: pyproject.toml requirements/dev.txt
 ## pins that still fit are kept (`make lock LOCK_ARGS=--upgrade` moves every pin to the newest)
 LOCK = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
 	--python-version 3.11 --custom-compile-command "make lock" $(LOCK_ARGS)
+## Three locks, one set of versions: runtime.txt (the example stack and the deploy workflows:
+## the project with its azure-native extra, and the build backend), base.txt (what
+## `pip install aoai-deploy` brings, no extra: make release-check installs the wheel with it)
+## and dev.txt (everything: make test, make lint, CI).
 lock: $(VENV)/.installed
-	$(LOCK) --group build -o requirements/runtime.txt
-	$(LOCK) --extra test --extra lint --group build --group lock -c requirements/runtime.txt \
-		-o requirements/dev.txt
+	$(LOCK) --extra azure-native --group build -o requirements/runtime.txt
+	$(LOCK) -c requirements/runtime.txt -o requirements/base.txt
+	$(LOCK) --extra azure-native --extra test --extra lint --group build --group lock \
+		-c requirements/runtime.txt -o requirements/dev.txt
 
 ## make up: the example stack against the local emulator with the real Pulumi CLI (on PATH, cached,
 ## or built once from the Go module proxy): up, outputs, a preview diff, up, destroy
 up: $(VENV)/.installed
 	$(PY) scripts/tryout.py
 
-## make test: the whole suite (exactly what .ci/run runs after its lint step)
+## make test: the whole suite (.ci/run runs it without the release tests, which make
+## release-check runs on dist/); PYTEST_ARGS adds to pytest's arguments
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make dist: sdist, wheel, package schema and SHA256SUMS of HEAD in dist/, reproducibly
+## (SOURCE_DATE_EPOCH from the commit) and checked as twine check would (scripts/dist.py)
+dist: $(VENV)/.installed
+	$(PY) scripts/dist.py
+
+## make release-check: dist/ built twice (byte-identical), then its wheel installed into a
+## fresh environment from requirements/base.txt and run end to end with the real CLI and the
+## emulator (tests marked release: a Python consumer, the YAML consumer, package add/get-schema)
+release-check: $(VENV)/.installed
+	$(PY) scripts/dist.py --check-reproducible
+	bash scripts/pulumi-cli >/dev/null
+	AOAI_DEPLOY_DIST=$(CURDIR)/dist AOAI_DEPLOY_REQUIRE_E2E=1 $(PY) -m pytest -q -m release tests/e2e
 
 ## make lint: ruff, ruff format --check, mypy --strict on the package code, actionlint
 lint: $(VENV)/.installed

@@ -9,7 +9,6 @@ naming the key as the stack file spells it (aoai-deploy:deployments[0].modelName
 from __future__ import annotations
 
 import pulumi
-import pulumi_azure_native as azure_native
 
 from aoai_deploy.components import (
     ComponentArgsError,
@@ -18,6 +17,7 @@ from aoai_deploy.components import (
     FineTunedModelDeploymentArgs,
     RoleAssignmentArgs,
 )
+from aoai_deploy.components.extra import require_azure_native
 from aoai_deploy.components.stack_config import (
     in_config_terms,
     read_deployments,
@@ -40,6 +40,8 @@ source_tenant_id = optional("sourceTenantId")
 
 new_account = None
 if optional("newAccountName"):
+    # Creating an account needs the azure-native extra: one line saying so, before anything.
+    require_azure_native(config.full_key("newAccountName"))
     new_account = DestinationAccountArgs(
         name=config.require("newAccountName"),
         resource_group_name=config.require("newAccountResourceGroup"),
@@ -57,8 +59,12 @@ if config.get_bool("createRoleAssignments"):
     # Another stack owns a grant that several stacks need (README: "Role assignments").
     source_elsewhere = config.get_bool("sourceRoleAssignmentManagedElsewhere") is True
     destination_elsewhere = config.get_bool("destinationRoleAssignmentManagedElsewhere") is True
+    if not (source_elsewhere and destination_elsewhere):
+        require_azure_native(config.full_key("createRoleAssignments"))
     source_provider = None
     if source_tenant_id and not source_elsewhere:  # the source grant is made in its tenant
+        import pulumi_azure_native as azure_native  # only here: it is slow and an extra
+
         source_provider = azure_native.Provider(
             "source-tenant",
             tenant_id=source_tenant_id,

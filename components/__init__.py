@@ -4,6 +4,8 @@
 copied from an account in another Entra tenant) into one destination account, which it can
 create, after granting the deploying principal the roles the copy needs. The grants a program
 makes are shared between its components, one per (principal, role, scope): see ``grants.py``.
+Creating the account or the grants needs pulumi-azure-native, which comes with the extra
+``aoai-deploy[azure-native]`` (``extra.py``); nothing else here does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aoai_deploy.components.args import (
     RoleAssignmentArgs,
 )
 from aoai_deploy.components.errors import ComponentArgsError, Problem
+from aoai_deploy.components.extra import MissingExtraError
 from aoai_deploy.components.fine_tuned import FineTunedModelDeployment
 from aoai_deploy.components.grants import (
     Grant,
@@ -34,6 +37,7 @@ __all__ = [
     "FineTunedModelDeployment",
     "FineTunedModelDeploymentArgs",
     "Grant",
+    "MissingExtraError",
     "ModelDeploymentArgs",
     "Problem",
     "RoleAssignmentArgs",

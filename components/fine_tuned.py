@@ -14,6 +14,7 @@ from aoai_deploy.components.args import (
 )
 from aoai_deploy.components.deployment_args import deployment_args
 from aoai_deploy.components.errors import ComponentArgsError
+from aoai_deploy.components.extra import require_azure_native
 from aoai_deploy.components.grants import RoleGrants, grants_needed, program_role_grants
 from aoai_deploy.components.validation import find_problems
 from aoai_deploy.providers import CrossTenantDeployment, CrossTenantDeploymentArgs
@@ -94,9 +95,15 @@ class FineTunedModelDeployment(pulumi.ComponentResource):
         # A created account's id is not known yet, so no grant on it can be shared, nor clash
         # with a shared one: the stand-in says just that.
         stand_in = args.account_id if args.account_id is not None else _NOT_KNOWN_YET
-        problems += grants.problems(name, grants_needed(args, stand_in))
+        needed = grants_needed(args, stand_in)
+        problems += grants.problems(name, needed)
         if problems:
             raise ComponentArgsError("FineTunedModelDeployment", name, problems)
+        # Checked once the arguments are valid: the line names what asked for azure-native.
+        if args.create_account is not None:
+            require_azure_native(f"FineTunedModelDeployment {name!r}: create_account")
+        if needed:
+            require_azure_native(f"FineTunedModelDeployment {name!r}: role_assignments")
         super().__init__(self._type_token, name, None, opts)
         # Children do not inherit depends_on from their parent; it is passed on explicitly so
         # that a component ordered after another really waits for it.

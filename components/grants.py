@@ -53,6 +53,7 @@ import pulumi
 
 from aoai_deploy.components.args import FineTunedModelDeploymentArgs
 from aoai_deploy.components.errors import Problem
+from aoai_deploy.components.extra import require_azure_native
 from aoai_deploy.components.roles import role_assignment_name, role_definition_id
 from aoai_deploy.providers.core.ids import ArmIdError
 
@@ -245,6 +246,7 @@ def openai_contributor_assignment(
 
     A stack that owns a grant other stacks rely on (a source account's, say) can make it with
     this and ``Grant(side="source", ...)``."""
+    require_azure_native(f"openai_contributor_assignment {resource_name!r}")
     from pulumi_azure_native import authorization  # slow: see TYPE_CHECKING above
 
     return authorization.RoleAssignment(

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from importlib import metadata
 from typing import Any, Final
 
+from aoai_deploy import __version__
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
 from aoai_deploy.providers.core.schema import (
     CONFIG_FIELDS,
@@ -61,11 +61,9 @@ _KIND_TYPES: Final[dict[str, dict[str, Any]]] = {
 
 
 def version() -> str:
-    """The installed package's version, which the plugin reports and the schema carries."""
-    try:
-        return metadata.version(NAME)
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "0.0.0"
+    """The package's version (``aoai_deploy.__version__``), which the plugin reports and the
+    schema carries."""
+    return __version__
 
 
 @functools.cache

@@ -44,6 +44,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from aoai_deploy import __version__
 from aoai_deploy.providers.azure.calls import (
     MAX_MESSAGE,
     ArmResponse,
@@ -72,7 +73,7 @@ from aoai_deploy.providers.errors import (
 
 __all__ = ["ArmClient"]
 
-USER_AGENT = "aoai-deploy/0.1.0"
+USER_AGENT = f"aoai-deploy/{__version__}"
 # PATCH too: the provider only ever PATCHes absolute values ({sku, tags}), so sending it
 # again after a lost answer changes nothing more.
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})

@@ -20,8 +20,11 @@ import pytest
 from aoai_deploy.emulator import Emulator
 from cli_harness import REPO, REQUIRE_ENV, PulumiCli, find_cli
 from e2e_project import Project, tokens_for
+from packaging_env import FreshVenv, build_wheel, locked_venv
 
 HERE = Path(__file__).resolve().parent
+#: Set by `make release-check`: the dist/ folder whose wheel the release tests install.
+DIST_ENV = "AOAI_DEPLOY_DIST"
 
 MakeProject = Callable[..., Project]
 
@@ -87,3 +90,22 @@ def make_project(pulumi_cli: Path, e2e_emulator: Emulator, tmp_path: Path) -> It
     # Whatever a test did, nothing the CLI printed may carry a token.
     for project in made:
         assert project.secrets_found() == []
+
+
+@pytest.fixture(scope="session")
+def released_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel the release tests install: ``make release-check``'s (``$AOAI_DEPLOY_DIST``),
+    else one built now from this checkout."""
+    dist = os.environ.get(DIST_ENV)
+    if dist:
+        (wheel,) = Path(dist).glob("aoai_deploy-*-py3-none-any.whl")
+        return wheel
+    return build_wheel(tmp_path_factory.mktemp("release-wheel"))
+
+
+@pytest.fixture(scope="session")
+def release_venv(released_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> FreshVenv:
+    """A user's environment after ``pip install aoai-deploy``: the default install's locked
+    requirements (requirements/base.txt, no extra) from the package index, then the wheel."""
+    root = tmp_path_factory.mktemp("release-venv") / "venv"
+    return locked_venv(root, released_wheel, REPO / "requirements" / "base.txt")

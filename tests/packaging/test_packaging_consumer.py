@@ -18,13 +18,13 @@ import json
 import os
 import re
 import shutil
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import aoai_deploy
 from packaging_env import REPO, fresh_venv
 
 CONSUMER = REPO / "examples" / "consumer"
@@ -70,15 +70,15 @@ def _stack_config() -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
 
 
-def test_consumer_requirements_install_a_pinned_aoai_deploy_from_its_git_repository():
+def test_consumer_requirements_pin_this_release_of_aoai_deploy() -> None:
     (line,) = [line for line in _requirement_lines() if _AOAI_DEPLOY_LINE.match(line)]
-    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
 
-    # Pinned: this release's tag, or a full commit id; never the moving default branch.
-    ref = re.fullmatch(r"aoai-deploy @ git\+https://\S+?\.git@(\S+)", line.strip())
-    assert ref, line
-    assert ref[1] == f"v{version}" or re.fullmatch(r"[0-9a-f]{40}", ref[1]), line
-    assert "pip install" in (CONSUMER / "README.md").read_text()
+    # Pinned to this release, from the package index; no extra: it creates no account.
+    assert line.strip() == f"aoai-deploy=={aoai_deploy.__version__}", line
+    assert (
+        f"pip install aoai-deploy=={aoai_deploy.__version__}"
+        in (CONSUMER / "README.md").read_text()
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
+import aoai_deploy
 from packaging_env import FreshVenv, clean_env, fresh_venv
 
 pytestmark = pytest.mark.slow
@@ -77,7 +78,7 @@ def test_installed_command_serves_the_schema_and_its_version(
     info = served.GetPluginInfo(empty_pb2.Empty())
     schema = json.loads(served.GetSchema(proto.GetSchemaRequest(version=0)).schema)
 
-    assert info.version == schema["version"] == "0.1.0"
+    assert info.version == schema["version"] == aoai_deploy.__version__
     assert set(schema["resources"]) == {
         "aoai-deploy:index:CrossTenantDeployment",
         "aoai-deploy:index:FineTunedModelDeployment",

@@ -41,6 +41,11 @@ def test_wheel_holds_only_the_aoai_deploy_import_root(wheel):
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
     assert "aoai_deploy/emulator/seed.json" in names
+    # Nothing of a checkout's working files: no tests, no certificate or key the emulator made,
+    # no Pulumi state, no caches.
+    for name in names:
+        assert not name.endswith((".pem", ".key", ".crt", ".pyc")), name
+        assert not any(part in name.split("/") for part in ("tests", ".pulumi", ".emulator")), name
 
 
 def test_wheel_metadata_names_the_runtime_dependencies(wheel):
@@ -48,8 +53,15 @@ def test_wheel_metadata_names_the_runtime_dependencies(wheel):
 
     assert metadata["Name"] == "aoai-deploy"
     assert metadata["Requires-Python"] == ">=3.11"
-    required = {re.match(r"[\w.-]+", r)[0] for r in metadata.get_all("Requires-Dist") or []}
-    assert {"pulumi", "pulumi-azure-native", "azure-identity"} <= required
+    requires = metadata.get_all("Requires-Dist") or []
+    required = {re.match(r"[\w.-]+", r)[0] for r in requires if "extra ==" not in r}
+    assert {"pulumi", "azure-identity"} <= required
+    # Only with the extra (pip install "aoai-deploy[azure-native]").
+    assert "pulumi-azure-native" not in required
+    assert "azure-native" in (metadata.get_all("Provides-Extra") or [])
+    assert any(
+        r.startswith("pulumi-azure-native") and 'extra == "azure-native"' in r for r in requires
+    ), requires
 
 
 def test_fresh_venv_does_not_see_the_repositorys_editable_install(tmp_path):

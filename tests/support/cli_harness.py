@@ -72,6 +72,9 @@ class PulumiCli:
     home: Path
     stack: str = "e2e"
     env_extra: Mapping[str, str] = field(default_factory=dict)
+    python: Path = field(default_factory=lambda: Path(sys.executable))
+    """The interpreter that runs Python programs (scripts/pulumi-inline) and their dynamic
+    providers: this test run's, unless a test installed aoai-deploy elsewhere."""
     outputs: list[str] = field(default_factory=list)
     """Everything every command printed, in order (for secret scans)."""
 
@@ -87,7 +90,7 @@ class PulumiCli:
             "PULUMI_HOME": str(self.home / "pulumi-home"),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_PYTHON_CMD": sys.executable,
+            "PULUMI_PYTHON_CMD": str(self.python),
             # Plain output: no colours, no progress animation to parse around.
             "NO_COLOR": "1",
             "PULUMI_NON_INTERACTIVE": "true",
@@ -97,7 +100,7 @@ class PulumiCli:
     def command(self, args: Sequence[str]) -> list[str]:
         """The command line for ``pulumi <args>`` in this project."""
         if (self.project / "__main__.py").is_file():
-            return [sys.executable, str(PULUMI_INLINE), "--cwd", str(self.project), *args]
+            return [str(self.python), str(PULUMI_INLINE), "--cwd", str(self.project), *args]
         return [str(self.cli), *args, "--cwd", str(self.project)]
 
     def __call__(

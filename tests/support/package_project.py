@@ -18,10 +18,22 @@ import yaml
 from aoai_deploy.emulator import Emulator
 from cli_harness import REPO, PulumiCli
 from secret_scan import find_secrets, needles
+from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
-__all__ = ["PLUGIN", "PackageProject"]
+__all__ = ["EXAMPLE_CONFIG", "PLUGIN", "PackageProject"]
 
 PLUGIN = REPO / "plugin"
+#: examples/yaml's program settings for the emulator's seed: the fine-tuned model copied from
+#: contoso's source account into fabrikam's, and a base model in the source account.
+EXAMPLE_CONFIG = {
+    "fineTunedModel": FT_MODEL,
+    "sourceAccountId": SOURCE_ACCOUNT,
+    "sourceTenantId": SOURCE_TENANT,
+    "destinationAccountId": DEST_ACCOUNT,
+    "destinationTenantId": DEST_TENANT,
+    "baseModelAccountId": SOURCE_ACCOUNT,
+    "baseModelTenantId": SOURCE_TENANT,
+}
 
 
 class PackageProject:
@@ -61,6 +73,40 @@ class PackageProject:
             secret=["aoai-deploy:staticTokens"],
         )
         return made
+
+    @classmethod
+    def from_example_on_path(
+        cls, example: Path, directory: Path, pulumi: Path, emulator: Emulator, bin_dir: Path
+    ) -> PackageProject:
+        """A copy of ``example`` without its ``plugins`` section, so that the CLI runs the
+        ``pulumi-resource-aoai-deploy`` command it finds on PATH, in ``bin_dir`` (a virtual
+        environment's, where pip put it), as after ``pip install aoai-deploy``; configured
+        for ``emulator`` with the example's settings (:data:`EXAMPLE_CONFIG`)."""
+        directory.mkdir()
+        project = yaml.safe_load((example / "Pulumi.yaml").read_text())
+        project.pop("plugins", None)
+        (directory / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+        made = cls(
+            PulumiCli(pulumi, directory, directory.parent / f"{directory.name}-home"), emulator
+        )
+        made.use_bin(bin_dir)
+        made.cli("stack", "init", made.cli.stack)
+        made.cli.config(
+            {
+                "aoai-deploy:armEndpoint": emulator.base_url,
+                "aoai-deploy:caBundle": emulator.ca_path,
+                "aoai-deploy:credential": "static",
+                "aoai-deploy:staticTokens": json.dumps(made.tokens),
+                **EXAMPLE_CONFIG,
+            },
+            secret=["aoai-deploy:staticTokens"],
+        )
+        return made
+
+    def use_bin(self, bin_dir: Path) -> None:
+        """Run the plugin command in ``bin_dir`` from now on (nothing else of PATH but the
+        CLI's own directory and the system's)."""
+        self.cli.env_extra = {"PATH": f"{self.cli.cli.parent}:{bin_dir}:/usr/bin:/bin"}
 
     def output(self, *args: str) -> str:
         """What ``pulumi <args>`` printed (it must succeed)."""

@@ -4,6 +4,8 @@
   virtual environment, caches and stale ``build/`` output) to a temporary folder and builds
   the wheel there with ``python -m build``, as ``pip install git+<repo>`` builds it from a
   fresh clone; the repository itself is left untouched.
+- :func:`locked_venv` makes a self-contained one as a user would (the hash-locked
+  requirements from the package index, then a wheel), for the release checks (tests/e2e).
 - :func:`fresh_venv` makes a new virtual environment outside the repository. Installing
   pulumi and pulumi-azure-native into every such environment would download hundreds of
   megabytes per run, so, unless told otherwise, the new environment sees this test
@@ -88,9 +90,10 @@ def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> str
     return completed.stdout
 
 
-def copy_source(destination: Path) -> Path:
-    """The repository's source, copied to ``destination`` as a clone would hold it."""
-    shutil.copytree(REPO, destination, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+def copy_source(destination: Path, source: Path = REPO) -> Path:
+    """The repository's source (or another checkout's), copied to ``destination`` as a clone
+    would hold it."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     return destination
 
 
@@ -103,13 +106,14 @@ def _has_build_backend() -> bool:
     return release >= _SETUPTOOLS_MINIMUM
 
 
-def build_wheel(workdir: Path) -> Path:
-    """Build the project's wheel from a copy of its source under ``workdir``; its path.
+def build_wheel(workdir: Path, checkout: Path = REPO) -> Path:
+    """Build the project's wheel from a copy of its source (or of ``checkout``, another
+    release's) under ``workdir``; its path.
 
     Without build isolation when this environment already has the build backend
     pyproject.toml asks for (no network), else in an isolated build environment as pip does.
     """
-    source = copy_source(workdir / "source")
+    source = copy_source(workdir / "source", checkout)
     dist = workdir / "dist"
     isolation = ["--no-isolation"] if _has_build_backend() else []
     run(
@@ -163,6 +167,25 @@ def fresh_venv(path: Path, *, see_outer_site_packages: bool = True) -> FreshVenv
         outer = dict.fromkeys(sysconfig.get_path(kind) for kind in ("purelib", "platlib"))
         (site_packages / "_outer_site_packages.pth").write_text("".join(f"{p}\n" for p in outer))
     return FreshVenv(root=path, python=python, site_packages=site_packages)
+
+
+def locked_venv(path: Path, wheel: Path, lock: Path) -> FreshVenv:
+    """A self-contained environment at ``path`` as a user's would be: ``lock``'s packages from
+    the package index, each checked against its hash, then ``wheel`` without dependencies,
+    then ``pip check``. Nothing of this test environment is visible in it."""
+    venv = fresh_venv(path, see_outer_site_packages=False)
+    # Only the index, and only files whose hash the lock names (as the Makefile installs).
+    env = {k: v for k, v in clean_env().items() if k != "PIP_FIND_LINKS"}
+    pip = [str(venv.python), "-m", "pip", "install", "--quiet"]
+    run([*pip, "--require-hashes", "--only-binary", ":all:", "-r", str(lock)], cwd=path, env=env)
+    run([*pip, "--no-deps", "--no-index", str(wheel)], cwd=path, env=env)
+    venv.pip("check", cwd=path)
+    return venv
+
+
+def size_on_disk(path: Path) -> int:
+    """Bytes ``path`` takes on disk, as ``du`` counts them."""
+    return int(run(["du", "-s", "--block-size=1", str(path)], cwd=path.parent).split()[0])
 
 
 #: Run by :meth:`FreshVenv.probe`: where the package's modules come from in that environment.

@@ -1,7 +1,9 @@
 """The hash-locked requirements agree with pyproject.toml.
 
-``requirements/runtime.txt`` (what the deploy workflows install) and ``requirements/dev.txt``
-(``make test``, ``make lint`` and CI) are written by ``make lock``. Each must hold a pinned,
+``requirements/runtime.txt`` (what the deploy workflows install: the example stack needs the
+azure-native extra), ``requirements/base.txt`` (the default install, ``pip install aoai-deploy``,
+which ``make release-check`` installs the wheel with) and ``requirements/dev.txt`` (``make test``,
+``make lint`` and CI) are written by ``make lock``. Each must hold a pinned,
 hashed line satisfying every dependency pyproject.toml asks of it, and nothing that nothing
 asks for: after a dependency is added, changed or dropped, these tests fail until ``make lock``
 has been run.
@@ -26,8 +28,9 @@ GROUPS = PYPROJECT["dependency-groups"]
 
 #: What each lock must satisfy: (extras, dependency groups) besides the project's dependencies.
 LOCKS = {
-    "requirements/runtime.txt": ((), ("build",)),
-    "requirements/dev.txt": (("test", "lint"), ("build", "lock")),
+    "requirements/runtime.txt": (("azure-native",), ("build",)),
+    "requirements/base.txt": ((), ()),
+    "requirements/dev.txt": (("azure-native", "test", "lint"), ("build", "lock")),
 }
 ROOT = "aoai-deploy (pyproject.toml"  # how uv's "# via" names pyproject's own requirements
 
@@ -113,11 +116,18 @@ def test_every_pin_carries_its_hashes(lock: str) -> None:
     assert unhashed == []
 
 
-def test_the_two_locks_pin_shared_packages_alike() -> None:
+def test_the_locks_pin_shared_packages_alike() -> None:
+    base = read_lock(REPO / "requirements/base.txt")
     runtime = read_lock(REPO / "requirements/runtime.txt")
     dev = read_lock(REPO / "requirements/dev.txt")
-    assert set(runtime) <= set(dev)
+    assert set(base) <= set(runtime) <= set(dev)
     assert {n: dev[n].version for n in runtime} == {n: p.version for n, p in runtime.items()}
+    assert {n: runtime[n].version for n in base} == {n: p.version for n, p in base.items()}
+
+
+def test_the_default_install_leaves_azure_native_to_its_extra() -> None:
+    assert "pulumi-azure-native" not in read_lock(REPO / "requirements/base.txt")
+    assert "pulumi-azure-native" in read_lock(REPO / "requirements/runtime.txt")
 
 
 def test_the_build_group_is_the_build_system_requirement() -> None:

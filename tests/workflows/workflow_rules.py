@@ -15,7 +15,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
-NAMES = ("ci.yml", "preview.yml", "up.yml")
+NAMES = ("ci.yml", "preview.yml", "up.yml", "release.yml")
 
 #: `owner/repo[/path]@<40 hex> # vX[.Y[.Z]]`: a commit no one can move, and the tag it was.
 _PINNED_USES = re.compile(
@@ -131,6 +131,20 @@ def bad_queues(workflow: dict[str, Any]) -> list[str]:
         elif block["queue"] == "max" and block.get("cancel-in-progress") is True:
             found.append(f"{where}: queue max with cancel-in-progress")
     return found
+
+
+def oidc_jobs(workflow: dict[str, Any]) -> list[str]:
+    """The jobs that may ask GitHub for an OIDC token (``id-token: write``)."""
+    return [
+        job_id
+        for job_id, job in jobs(workflow)
+        if permissions(workflow, job).get("id-token") == "write"
+    ]
+
+
+def secrets_named(text: str) -> list[str]:
+    """The ``secrets.`` a workflow reads (``github.token`` is not one: GitHub makes it)."""
+    return sorted(set(re.findall(r"secrets\.(\w+)", text)))
 
 
 def identity(job: dict[str, Any]) -> str:
