@@ -4,7 +4,8 @@ One ``OwnerKey`` resource per stack (type ``pulumi-python:dynamic/aoai:OwnerKey`
 :data:`RESOURCE_NAME`) holds a random key, made by its create and kept in the state from then
 on. The first ``CrossTenantDeployment`` a program declares registers it (:func:`stack_key`);
 every deployment's hidden ``owner_key`` input is its output, so the engine creates the key,
-and records it, before any deployment's create starts. A create that times out, or a
+and records it, before any deployment's create starts (the SDK sends a resource only once
+its inputs are known). A create that times out, or a
 ``pulumi up`` killed mid-create, therefore finds the same key on the next run and adopts
 its own leftover; another stack of the same organization, project and stack name (in
 another self-managed backend) has another key (``core/owner.py`` says why this is needed).
@@ -74,7 +75,12 @@ _KEYS_LOCK = threading.Lock()
 
 
 def stack_key() -> pulumi.Output[str]:
-    """The stack's key, registering its resource the first time a program asks."""
+    """The stack's key, registering its resource the first time a program asks.
+
+    The Output records no dependency on that resource: the SDK still sends a deployment
+    that takes it only once the key is known, that is once the engine has created the key
+    resource, but the state can lose the key resource (``pulumi state delete``, the way
+    back to a release without it) without touching the deployments."""
     root = pulumi.runtime.get_root_resource()
     with _KEYS_LOCK:
         found = _KEYS.get(root) if root is not None else None
@@ -82,4 +88,9 @@ def stack_key() -> pulumi.Output[str]:
             found = OwnerKey(RESOURCE_NAME)
             if root is not None:
                 _KEYS[root] = found
-    return found.key
+    key = found.key
+
+    async def value() -> str:
+        return await key.future()  # type: ignore[return-value]  # None only while unknown
+
+    return pulumi.Output(set(), value(), key.is_known(), key.is_secret())
