@@ -125,10 +125,12 @@ class ArmError(Exception):
         )
 
     @classmethod
-    def insufficient_quota(cls, model: str, capacity: int, message: str | None = None) -> ArmError:
+    def insufficient_quota(
+        cls, model: str, capacity: int, message: str | None = None, code: str | None = None
+    ) -> ArmError:
         return cls(
             400,
-            "InsufficientQuota",
+            code or "InsufficientQuota",
             message
             or (
                 f"This operation require {capacity} new capacity in quota Tokens Per Minute "

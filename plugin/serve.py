@@ -55,7 +55,9 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_schema_json
 from aoai_deploy.providers import package
 from aoai_deploy.providers.azure.logs import install_stderr_handler
+from aoai_deploy.providers.azure.namespace import FirstConfiguration
 from aoai_deploy.providers.core.owner import new_key
+from aoai_deploy.providers.errors import ConfigError
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
 if TYPE_CHECKING:
@@ -80,6 +82,9 @@ class AoaiDeployProvider(Provider):
 
     def __init__(self, front: DeploymentFront | None = None) -> None:
         self._front = front
+        # The engine configures each provider plugin process once (one per provider
+        # resource); a second, different configuration comes from someone else.
+        self._first = FirstConfiguration()
         # The role grants of the program this process serves (one engine operation), shared
         # by every component it constructs; made by the first.
         self._grants: RoleGrants | None = None
@@ -89,8 +94,11 @@ class AoaiDeployProvider(Provider):
         return GetSchemaResponse(schema=package_schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        # The stack's key for the owner tags (core/owner.py): made once, then kept in the
-        # provider's inputs, which the engine stores before any deployment is created.
+        # The configuration itself is checked in Configure: the engine sends CheckConfig the
+        # values without their secret flags, and Configure (sent in a preview too) names every
+        # problem in one run. Here only the stack's key for the owner tags (core/owner.py) is
+        # added: made once, then kept in the provider's inputs, which the engine stores before
+        # any deployment is created.
         inputs = dict(request.new_inputs)
         inputs[OWNER_KEY_PROPERTY] = PropertyValue(
             _text(request.old_inputs.get(OWNER_KEY_PROPERTY)) or new_key()
@@ -99,13 +107,27 @@ class AoaiDeployProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         install_stderr_handler()  # configure only ever runs in the plugin process
+        # The stack's key is the provider's own input, no configuration key: it stays out of
+        # the configuration's checks (and may differ between a preview's and an update's).
         args = dict(request.args)
-        key = args.pop(OWNER_KEY_PROPERTY, None)
+        key = _text(args.pop(OWNER_KEY_PROPERTY, None))
         variables = {
             k: v for k, v in request.variables.items() if k != f"{NAME}:config:{OWNER_KEY_PROPERTY}"
         }
         values = _config_values(args, variables)
-        self._front = DeploymentFront.configured(values.get, owner_key=_text(key))
+        try:
+            self._first.accept(values)
+        except ConfigError as refused:
+            raise PackageError(str(refused)) from None
+        # Older engines send only `variables`, which say nothing of secrecy.
+        plaintext = (
+            {f"{NAME}:{k}" for k, value in args.items() if not value.contains_secret()}
+            if args
+            else None
+        )
+        self._front = DeploymentFront.configured(
+            values.get, keys=values, plaintext=plaintext, owner_key=key
+        )
         # No preview of creates: the engine shows outputs as unknown without asking, and a
         # preview then sends nothing to Azure.
         return ConfigureResponse(
@@ -274,6 +296,9 @@ def _package_error(error: BaseException) -> PackageError | None:
     return None
 
 
+_RESOURCE_OPTIONS: Final = frozenset({"version", "pluginDownloadURL"})
+
+
 def _config_values(
     args: Mapping[str, PropertyValue], variables: Mapping[str, str]
 ) -> dict[str, str]:
@@ -281,11 +306,17 @@ def _config_values(
 
     ``args`` holds the typed values (secrets unwrapped here: they are decrypted already);
     ``variables``, which older engines send alone, the same keyed ``aoai-deploy:config:<key>``.
+    The provider resource's own options that an engine may pass as inputs (``version``,
+    ``pluginDownloadURL``) are no configuration.
     """
     values = {
-        key.replace(f"{NAME}:config:", f"{NAME}:", 1): value for key, value in variables.items()
+        key.replace(f"{NAME}:config:", f"{NAME}:", 1): value
+        for key, value in variables.items()
+        if key.rpartition(":")[2] not in _RESOURCE_OPTIONS
     }
     for key, value in args.items():
+        if key in _RESOURCE_OPTIONS:
+            continue
         plain = _unwrapped(value)
         if plain is not None:
             values[f"{NAME}:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)

@@ -20,7 +20,7 @@ Every method is synchronous and may block on ARM; the server runs them in its th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, ParamSpec, TypeVar
 
 from pulumi.output import Unknown
@@ -206,11 +206,17 @@ class DeploymentFront:
 
     @classmethod
     def configured(
-        cls, get: Callable[[str], str | None], *, owner_key: str | None = None
+        cls,
+        get: Callable[[str], str | None],
+        *,
+        keys: Iterable[str] | None = None,
+        plaintext: Collection[str] | None = None,
+        owner_key: str | None = None,
     ) -> DeploymentFront:
-        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings),
-        and the stack's key for the owner tags (``core/owner.py``)."""
-        config = _reported(ProviderConfig.from_getter)(get)
+        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings);
+        ``keys`` and ``plaintext`` as :meth:`ProviderConfig.from_getter` takes them;
+        ``owner_key`` the stack's key for the owner tags (``core/owner.py``)."""
+        config = _reported(ProviderConfig.from_getter)(get, keys=keys, plaintext=plaintext)
         return cls(Runtime.build(config, owner_key=owner_key))
 
     def create(self, request: CreateRequest) -> CreateResponse:

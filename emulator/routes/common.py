@@ -162,4 +162,4 @@ class Arm:
     def check_quota(self, method: str, model: str, capacity: int) -> None:
         fault = self.faults.take(frozenset({"insufficient-quota"}), "deployment", method)
         if fault is not None:
-            raise ArmError.insufficient_quota(model, capacity, fault.message)
+            raise ArmError.insufficient_quota(model, capacity, fault.message, fault.code)

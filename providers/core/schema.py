@@ -336,7 +336,8 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
 )
 
 #: The provider's configuration keys (namespace ``aoai-deploy``), as the README's table lists
-#: and describes them (tests/docs checks both); ``config.CONFIG_KEYS`` names the same keys.
+#: and describes them (tests/docs checks both): the one table of them. The provider refuses
+#: any other key of its namespace (``azure.namespace``), and the package's schema lists these.
 CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField(
         "cloud",
@@ -346,9 +347,9 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
     ConfigField(
         "allowCustomEndpoint",
-        "`true` to send real tokens to an `armEndpoint` that is neither an Azure cloud's ARM "
-        "nor a loopback address (not needed with `static` tokens); each configure then logs a "
-        "warning naming the host",
+        "`true` to send real tokens to an `armEndpoint` that is neither the configured cloud's "
+        "ARM nor a loopback address (not needed with unsigned `static` tokens, like the "
+        "emulator's); each configure then logs a warning naming the host",
         kind="boolean",
     ),
     ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),

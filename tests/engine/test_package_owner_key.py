@@ -18,6 +18,7 @@ import pytest
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers.core.schema import OWNER_TAG
+from engine_harness import secret
 from package_harness import PackagePluginProcess
 from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
@@ -57,7 +58,13 @@ def test_checkconfig_makes_a_key_once_and_the_owner_tag_carries_it(emu: Emulator
         provider_inputs = first_run.check_config(_stack_config(emu))
         key = provider_inputs["ownerKey"]
         assert re.fullmatch("[0-9a-f]{16}", key)
-        first_run.configure({f"aoai-deploy:{k}": v for k, v in provider_inputs.items()})
+        # Configure as the engine sends it: what CheckConfig returned, secrets marked.
+        first_run.configure(
+            {
+                f"aoai-deploy:{k}": secret(v) if k == "staticTokens" else v
+                for k, v in provider_inputs.items()
+            }
+        )
         checked, failures = first_run.check("ft", _inputs())
         assert failures == []
         first_run.create("ft", checked)
