@@ -136,6 +136,10 @@ class AoaiDeployProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         _require_deployment(request.type)
+        front = self._front
+        if front is not None and front.checks_azure:
+            # aoai-deploy:preflight always: check reads Azure, so it blocks.
+            return await self._blocking(lambda r: package.check(r, front), request)
         return package.check(request)  # pure and quick: no thread needed
 
     async def diff(self, request: DiffRequest) -> DiffResponse:

@@ -102,8 +102,12 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         with self._runtime_lock:
             self._runtime = Runtime.build(config)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
         inputs, failures = lifecycle.check(news)
+        runtime = self._runtime
+        if not failures and runtime is not None and runtime.preflight.on_check:
+            # aoai-deploy:preflight always: the one call a preview makes for a new resource.
+            failures = lifecycle.preflight_failures(runtime, olds, inputs)
         reported = [pulumi.dynamic.CheckFailure(f.field, f.reason) for f in failures]
         if self._config_error is not None:
             # Named by its keys, not by a property of the resource.

@@ -48,6 +48,7 @@ from aoai_deploy.providers.errors import ConfigError
 __all__ = [
     "CONFIG_KEYS",
     "CREDENTIAL_KINDS",
+    "PREFLIGHT_MODES",
     "ProviderConfig",
 ]
 
@@ -62,6 +63,13 @@ KEY_CLIENT_ID: Final = f"{_NS}:clientId"
 KEY_CLIENT_SECRET: Final = f"{_NS}:clientSecret"
 KEY_TENANT_ID: Final = f"{_NS}:tenantId"
 KEY_STATIC_TOKENS: Final = f"{_NS}:staticTokens"
+KEY_PREFLIGHT: Final = f"{_NS}:preflight"
+
+#: ``off``: no preflight; ``up``: before the first write of an update; ``always``: also when
+#: inputs are checked, so in `pulumi preview` too (the provider cannot tell a preview's check
+#: from an update's).
+PREFLIGHT_MODES: Final[tuple[str, ...]] = ("off", "up", "always")
+
 _log = logging.getLogger(__name__)
 
 
@@ -113,6 +121,8 @@ class ProviderConfig:
     """Secret of the application for ``client-secret``."""
     static_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """``(tenant id, access token)`` pairs for ``static``; tenant ids lower-case."""
+    preflight: str = "off"
+    """One of :data:`PREFLIGHT_MODES`."""
 
     @classmethod
     def from_getter(
@@ -211,6 +221,15 @@ class ProviderConfig:
                 )
             )
 
+        preflight = (value(KEY_PREFLIGHT) or "off").lower()
+        if preflight not in PREFLIGHT_MODES:
+            problems.append(
+                f"{KEY_PREFLIGHT} is '{value(KEY_PREFLIGHT)}', which is not a preflight mode: set "
+                "it to off (the default), up (read quota and models before the first write of "
+                "`pulumi up`) or always (in `pulumi preview` too): "
+                f"`pulumi config set {KEY_PREFLIGHT} up`"
+            )
+
         allowed = _parse_flag(KEY_ALLOW_CUSTOM_ENDPOINT, value(KEY_ALLOW_CUSTOM_ENDPOINT), problems)
         if allowed is not None and override is None:
             problems.append(
@@ -255,6 +274,7 @@ class ProviderConfig:
             tenant_id=tenant_id,
             client_secret=client_secret,
             static_tokens=static_tokens,
+            preflight=preflight,
         )
 
     @property

@@ -379,6 +379,13 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
         "minted elsewhere; with more than one, each resource must name its tenant",
         secret=True,
     ),
+    ConfigField(
+        "preflight",
+        "`off` (default), `up` or `always`: read the subscription's quota and the account's "
+        "models once per account and run, and fail before any write with what is needed and "
+        "free (`up`: in `pulumi up`; `always`: in `pulumi preview` too, when inputs are "
+        "checked); needs read access, see Preflight",
+    ),
 )
 
 #: Every input's name, in the order of :data:`INPUT_FIELDS`.

@@ -20,6 +20,10 @@ translate their SDK's request and response types and present errors their way.
 * :func:`delete` DELETE and wait; 404 counts as done. An ARM id that a create of this
   process wrote is never deleted (a replace that keeps the id).
 
+With ``aoai-deploy:preflight`` on, create and update ask :mod:`.preflight` before their first
+write (and give back what it admitted when the write fails), delete tells it what it freed,
+and :func:`preflight_failures` serves the fronts' check in ``always`` mode.
+
 The requests themselves (the PUT, the PATCH, the two writes of a model and capacity change,
 and the hint that names the source tenant) are in :mod:`.writes`. Configuration, credentials
 and what this update has done live in a :class:`~.runtime.Runtime`, built once per plugin
@@ -63,6 +67,7 @@ from aoai_deploy.providers.errors import (
     about,
 )
 from aoai_deploy.providers.lifecycle import writes
+from aoai_deploy.providers.lifecycle.preflight import against
 from aoai_deploy.providers.lifecycle.runtime import Runtime
 
 __all__ = [
@@ -73,6 +78,7 @@ __all__ = [
     "create",
     "delete",
     "plan",
+    "preflight_failures",
     "read",
     "update",
 ]
@@ -187,11 +193,19 @@ def create(
 
     # An adopted deployment keeps what it runs for every setting the program leaves unset.
     sent = kept(spec, live) if live is not None else spec
+    held, sets_model = against(sent, live_inputs_of(existing))
+    admitted = runtime.preflight.before_write(
+        runtime, "creating", sent, tenant, held=held, sets_model=sets_model
+    )
     try:
-        final = writes.put(runtime, call, sent, tenant, cross)
-    except OperationFailedError:
-        if existing is None:
-            writes.discard(runtime, deployment, spec, tenant)  # this create made it
+        try:
+            final = writes.put(runtime, call, sent, tenant, cross)
+        except OperationFailedError:
+            if existing is None:
+                writes.discard(runtime, deployment, spec, tenant)  # this create made it
+            raise
+    except BaseException:
+        runtime.preflight.release(admitted)
         raise
     runtime.remember_create(path)
     outputs = outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
@@ -276,41 +290,72 @@ def update(
     # makes the copy cross-tenant or not is a replace (diff), and the body is the same.
     changed = set(diff_inputs(olds, news).changes) & ARM_INPUTS - {"source_tenant_id"}
     old_capacity = whole_number(olds.get("sku_capacity"))
-    model_fields = [name for name in _MODEL_FIELDS if name in changed]
     patch_only = bool(changed) and changed <= _PATCHABLE
+    # A PUT replaces the deployment: it sends what the deployment runs for every setting the
+    # program leaves unset, as read now (a change behind the stack's back is kept too; gone
+    # since, what the state recorded). A PATCH of {sku, tags} changes nothing else, except
+    # where the api-version has none and it is a PUT too.
+    puts = bool(changed or _failed(olds)) and (
+        _failed(olds) or not patch_only or not apiversions.defines_update(spec.api_version)
+    )
+    running = (
+        _running(runtime, deployment, spec, tenant, cross, olds) if puts else Live.of_outputs(olds)
+    )
+    full = kept(spec, running)
 
-    live: ArmResponse | None
-    if not _failed(olds) and not changed:
-        # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
-        call = writes.make_call(
-            runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
+    held, _ = against(full, olds)
+    admitted = None
+    if changed or _failed(olds):
+        sets_model = any(name in changed for name in _MODEL_FIELDS)
+        admitted = runtime.preflight.before_write(
+            runtime, "updating", full, tenant, held=held, sets_model=sets_model
         )
-        live = runtime.client.get(call, path, spec.api_version)
-    else:
-        # A PUT replaces the deployment: it sends what the deployment runs for every setting
-        # the program leaves unset, as read now (a change behind the stack's back is kept
-        # too; gone since, what the state recorded). A PATCH of {sku, tags} changes nothing
-        # else, except where the api-version has none and it is a PUT too.
-        puts = _failed(olds) or not patch_only or not apiversions.defines_update(spec.api_version)
-        full = (
-            kept(spec, _running(runtime, deployment, spec, tenant, cross, olds)) if puts else spec
-        )
-        if _failed(olds):
-            live = writes.put_for_update(runtime, deployment, full, tenant, cross)
-        elif patch_only:
-            live = writes.patch(runtime, deployment, full, tenant, cross)
-        elif model_fields and "sku_capacity" in changed and old_capacity is not None:
-            live = writes.model_and_capacity(
-                runtime, deployment, full, tenant, cross, old_capacity, model_fields
-            )
-        else:
-            live = writes.put_for_update(runtime, deployment, full, tenant, cross)
+    try:
+        live = _update(runtime, deployment, full, olds, spec, tenant, cross, changed, old_capacity)
+    except BaseException:
+        runtime.preflight.release(admitted)
+        raise
     if live is None:
         raise AoaiDeployError(
             f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
             "so that the next `pulumi up` creates it again"
         )
     return outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
+
+
+def _update(
+    runtime: Runtime,
+    deployment: DeploymentId,
+    full: DeploymentSpec,
+    olds: Mapping[str, Any],
+    spec: DeploymentSpec,
+    tenant: str,
+    cross: bool,
+    changed: set[str],
+    old_capacity: int | None,
+) -> ArmResponse | None:
+    """The writes of an update (or the read, when nothing is to be sent)."""
+    path = str(deployment)
+    model_fields = [name for name in _MODEL_FIELDS if name in changed]
+    live: ArmResponse | None
+    if _failed(olds):
+        live = writes.put_for_update(runtime, deployment, full, tenant, cross)
+    elif not changed:
+        # Only provider-side inputs changed (tenant_id, say): nothing to send to ARM.
+        call = writes.make_call(
+            runtime, "updating", deployment, spec, tenant, cross, auxiliary=False
+        )
+        live = runtime.client.get(call, path, spec.api_version)
+    elif changed <= _PATCHABLE:
+        # `full`: where the api-version has no PATCH this is a PUT, which keeps what it runs.
+        live = writes.patch(runtime, deployment, full, tenant, cross)
+    elif model_fields and "sku_capacity" in changed and old_capacity is not None:
+        live = writes.model_and_capacity(
+            runtime, deployment, full, tenant, cross, old_capacity, model_fields
+        )
+    else:
+        live = writes.put_for_update(runtime, deployment, full, tenant, cross)
+    return live
 
 
 def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
@@ -333,6 +378,17 @@ def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
     runtime.client.write(
         call, "DELETE", str(deployment), api_version, account_key=str(deployment.account)
     )
+    runtime.preflight.deleted(str(deployment), props)
+
+
+def preflight_failures(
+    runtime: Runtime, olds: Mapping[str, Any], inputs: Mapping[str, Any]
+) -> list[Failure]:
+    """The preflight's problems with checked ``inputs`` as check failures, when
+    ``aoai-deploy:preflight`` is ``always`` (``olds``: the old inputs; empty for a new
+    resource). Reads Azure (once per account and run): the fronts call it from check only in
+    that mode, which the user chose for previews too."""
+    return runtime.preflight.at_check(runtime, olds, inputs)
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -363,6 +419,29 @@ def _running(
     call = writes.make_call(runtime, "updating", deployment, spec, tenant, cross, auxiliary=False)
     found = runtime.client.get(call, str(deployment), spec.api_version)
     return Live.of_arm(found.body) if found is not None else Live.of_outputs(olds)
+
+
+def live_inputs_of(existing: ArmResponse | None) -> dict[str, Any]:
+    """What a live deployment holds, as the preflight weighs a write over it: its SKU,
+    capacity and model (empty when there is none)."""
+    if existing is None:
+        return {}
+    body = existing.body or {}
+    raw_sku, raw_model = body.get("sku"), _model_of(body)
+    sku: Mapping[str, Any] = raw_sku if isinstance(raw_sku, Mapping) else {}
+    model: Mapping[str, Any] = raw_model if isinstance(raw_model, Mapping) else {}
+    return {
+        "sku_name": sku.get("name"),
+        "sku_capacity": sku.get("capacity"),
+        "model_name": model.get("name"),
+        "model_format": model.get("format"),
+        "model_version": model.get("version"),
+    }
+
+
+def _model_of(arm: Mapping[str, Any]) -> object:
+    properties = arm.get("properties")
+    return properties.get("model") if isinstance(properties, Mapping) else None
 
 
 def _failed(outputs: Mapping[str, Any]) -> bool:
