@@ -1,113 +1,147 @@
-"""Plugin cold start, and where the provider module's import time goes.
+"""Plugin cold start of both fronts, each beside a plugin that does nothing.
 
-A cold start is what every ``pulumi preview`` / ``up`` pays once: the engine spawns
-``python -m pulumi.dynamic``, waits for its port, sends Configure, then the first Check,
-which unpickles our provider (importing ``aoai_deploy.providers``) and runs ``configure()``.
-The package's plugin (``python -m aoai_deploy.plugin``) imports its code before it prints
-its port, and its Configure and first Check need no unpickling: measured the same way.
+A cold start is what every ``pulumi preview`` / ``up`` pays once per plugin: the engine
+spawns the plugin, waits for its port, sends Configure, then the first Check. The dynamic
+provider's plugin (``python -m pulumi.dynamic``) imports our code when that Check unpickles
+the provider; the package's plugin (``python -m aoai_deploy.plugin``) imports it before it
+prints its port. Each is timed beside its floor, a plugin on the same SDK server that does
+nothing (bench/noop_provider.py, bench/noop_package.py): the four are started in turn, round
+after round, so that a busy moment of the machine hits them alike. Then the import rows
+(bench/imports.py).
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from pulumi.dynamic.dynamic import serialize_provider
+
 from aoai_deploy.emulator import Emulator
+from bench import imports
+from bench.noop_provider import NoopProvider
 from bench.report import SectionResult, median, ms
 from bench.rig import bounded, deployment_inputs, static_config
 from engine_harness import PluginProcess
 from package_harness import PackagePluginProcess
 
 SAMPLES = 5
-TOP = 10
-MODULE = "aoai_deploy.providers.provider"
-PACKAGE_MODULE = "aoai_deploy.plugin.serve"
-FRONTS = {"dynamic": PluginProcess, "package": PackagePluginProcess}
-_IMPORTTIME_TIMEOUT = 60.0
+#: Issue 17's targets, spawn to first Check answered (median).
+TARGETS = {"dynamic": 0.350, "package": 0.500}
+_REPO = Path(__file__).resolve().parent.parent
+#: Every plugin gets the repository on its path: the no-op plugins' modules live in bench/.
+_ENV = {"PYTHONPATH": str(_REPO)}
+
+
+class NoopDynamicPlugin(PluginProcess):
+    """``python -m pulumi.dynamic`` serving :class:`~bench.noop_provider.NoopProvider`."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.provider = serialize_provider(NoopProvider())
+
+
+class NoopPackagePlugin(PackagePluginProcess):
+    """``python -m bench.noop_package``: the SDK's provider server with a provider that does
+    nothing."""
+
+    command = (sys.executable, "-u", "-m", "bench.noop_package", "127.0.0.1:1")
 
 
 @dataclass(frozen=True)
-class ImportLine:
-    module: str
-    self_us: int
-    cumulative_us: int
+class Front:
+    """One plugin the bench starts, and the no-op plugin it is compared with."""
+
+    name: str
+    start: Callable[..., PluginProcess]
+    floor: Callable[..., PluginProcess]
+
+
+FRONTS = (
+    Front("dynamic", PluginProcess, NoopDynamicPlugin),
+    Front("package", PackagePluginProcess, NoopPackagePlugin),
+)
+
+
+@dataclass
+class Samples:
+    """Seconds to a plugin's port, and from there to its first Check answered."""
+
+    up: list[float]
+    first: list[float]
+
+    @property
+    def total(self) -> float:
+        return median([a + b for a, b in zip(self.up, self.first, strict=True)])
 
 
 def run() -> SectionResult:
     result = SectionResult("cold start")
     result.settings.append(
-        f"cold start: {SAMPLES} fresh plugin processes, each timed to its first Check "
-        f"(static credential); `{sys.executable} -X importtime -c 'import {MODULE}'`"
+        f"cold start: {SAMPLES} rounds, each starting the dynamic plugin, its no-op floor, the "
+        "package plugin and its no-op floor in turn, each timed from spawn to its first Check "
+        "answered (static credential)"
     )
+    plugins = [(f.name, f.start) for f in FRONTS] + [(f"{f.name} no-op", f.floor) for f in FRONTS]
+    samples = {name: Samples([], []) for name, _ in plugins}
     with Emulator() as emu:
         config = static_config(emu)
         inputs = deployment_inputs("cold")
-        for front, start in FRONTS.items():
-            up, first = _cold_starts(result, start, config, inputs)
-            totals = [a + b for a, b in zip(up, first, strict=True)]
-            prefix = "" if front == "dynamic" else "package: "
-            result.add(f"{prefix}spawn to first Check answered (median)", ms(median(totals)))
-            result.add(f"  {prefix}process up: port printed, channel ready", ms(median(up)))
-            result.add(f"  {prefix}Configure + first Check", ms(median(first)))
+        for _ in range(SAMPLES):
+            for name, start in plugins:
+                _cold_start(result, samples[name], start, config, inputs)
         requests = len(emu.request_log)
-    result.add("HTTP requests during cold starts", str(requests), "0", requests == 0)
-    package_import = _importtime(f"import {PACKAGE_MODULE}")
-    if package_import:
-        total_us = max(line.cumulative_us for line in package_import)
-        result.add(f"package: import {PACKAGE_MODULE} (fresh interpreter)", ms(total_us / 1e6))
 
-    alone = _importtime(f"import {MODULE}")
-    if not alone:
-        result.fail("python -X importtime printed nothing")
-        return result
-    total = max(line.cumulative_us for line in alone)
-    result.add(f"import {MODULE} (fresh interpreter)", ms(total / 1e6))
-    over_pulumi = _importtime(f"import pulumi.dynamic; import {MODULE}")
-    ours = [line.cumulative_us for line in over_pulumi if line.module.startswith("aoai_deploy")]
-    if ours:
-        result.add("  of which after pulumi.dynamic is loaded", ms(max(ours) / 1e6))
-    # A dotted import is listed twice (the outer name, then the module itself): keep one.
-    cumulative: dict[str, int] = {}
-    for line in alone:
-        cumulative[line.module] = max(line.cumulative_us, cumulative.get(line.module, 0))
-    ranked = sorted(cumulative.items(), key=lambda item: -item[1])[:TOP]
-    for rank, (module, micros) in enumerate(ranked, start=1):
-        result.add(f"  importtime #{rank:<2} {module}", ms(micros / 1e6))
+    for front in FRONTS:
+        ours, floor = samples[front.name], samples[f"{front.name} no-op"]
+        target = TARGETS[front.name]
+        result.add(
+            f"{front.name}: spawn to first Check answered (median)",
+            ms(ours.total),
+            f"≤ {ms(target)}",
+            ours.total <= target,
+        )
+        result.add(f"  {front.name}: process up: port printed, channel ready", ms(median(ours.up)))
+        result.add(f"  {front.name}: Configure + first Check", ms(median(ours.first)))
+        result.add(f"  {front.name} no-op floor: spawn to first Check answered", ms(floor.total))
+        result.add(f"  {front.name} no-op floor: process up", ms(median(floor.up)))
+        result.add(
+            f"  {front.name}: over its no-op floor",
+            f"{_signed_ms(ours.total - floor.total)} ({ours.total / floor.total:.2f}x)",
+        )
+    result.add("HTTP requests during cold starts", str(requests), "0", requests == 0)
+    imports.measure(result)
     return result
 
 
-def _cold_starts(
+def _cold_start(
     result: SectionResult,
-    start: Any,
+    samples: Samples,
+    start: Callable[..., PluginProcess],
     config: Mapping[str, Any],
     inputs: Mapping[str, Any],
-) -> tuple[list[float], list[float]]:
-    """Seconds to a plugin's port, and from there to its first Check answered, per sample."""
-    up: list[float] = []
-    first: list[float] = []
-    for _ in range(SAMPLES):
-        started = time.perf_counter()
-        process = bounded(start, 60.0, "plugin start")
-        ready = time.perf_counter()
-        try:
-            failures = bounded(partial(_first_check, process, config, inputs), what="first Check")
-        finally:
-            process.stop()
-        answered = time.perf_counter()
-        if failures:
-            result.fail(f"first Check failed: {failures}")
-        up.append(ready - started)
-        first.append(answered - ready)
-    return up, first
+) -> None:
+    started = time.perf_counter()
+    process = bounded(partial(start, _ENV), 60.0, "plugin start")
+    ready = time.perf_counter()
+    try:
+        failures = bounded(partial(_first_check, process, config, inputs), what="first Check")
+        answered = time.perf_counter()  # before stop(): ending the process is not the start
+    finally:
+        process.stop()
+    if failures:
+        result.fail(f"first Check failed: {failures}")
+    samples.up.append(ready - started)
+    samples.first.append(answered - ready)
 
 
 def _first_check(
-    process: PluginProcess | PackagePluginProcess,
+    process: PluginProcess,
     config: Mapping[str, Any],
     inputs: Mapping[str, Any],
 ) -> list[tuple[str, str]]:
@@ -116,18 +150,5 @@ def _first_check(
     return failures
 
 
-def _importtime(code: str) -> list[ImportLine]:
-    """The import lines of a fresh interpreter running ``code`` (after one warm-up run, so
-    that bytecode is compiled and the files are in the page cache)."""
-    command = [sys.executable, "-X", "importtime", "-c", code]
-    for _ in range(2):
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=_IMPORTTIME_TIMEOUT, check=True
-        )
-    lines: list[ImportLine] = []
-    for raw in done.stderr.splitlines():
-        if not raw.startswith("import time:") or "cumulative" in raw:
-            continue
-        self_us, cumulative_us, module = raw.removeprefix("import time:").split("|", 2)
-        lines.append(ImportLine(module.strip(), int(self_us), int(cumulative_us)))
-    return lines
+def _signed_ms(seconds: float) -> str:
+    return ("+" if seconds >= 0 else "-") + ms(abs(seconds))

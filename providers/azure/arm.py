@@ -38,11 +38,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
-
-import requests
-from requests.structures import CaseInsensitiveDict
 
 from aoai_deploy import __version__
 from aoai_deploy.providers.azure.calls import (
@@ -70,6 +67,9 @@ from aoai_deploy.providers.errors import (
     TransportError,
     about,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["ArmClient"]
 
@@ -165,6 +165,8 @@ class ArmClient:
         subscription's tenant: the way to learn it without any access to that tenant. No
         token is sent on this request, and it is not retried: it only improves a message.
         """
+        import requests  # imported by the first request: see _session
+
         url = self.url(f"/subscriptions/{subscription_id}", SUBSCRIPTIONS_API_VERSION)
         self.check_target(call, url)
         remaining = max(0.1, call.deadline - self._clock.now())
@@ -297,6 +299,10 @@ class ArmClient:
     # -- plumbing -----------------------------------------------------------------------
 
     def _session(self) -> requests.Session:
+        # Imported here, by the first request, not with this module: the plugin starts for
+        # every preview, which sends none (docs/performance.md, "Cold start").
+        import requests
+
         # One session per thread: requests.Session is not documented as thread-safe.
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
@@ -308,6 +314,9 @@ class ArmClient:
     def _send(
         self, call: Call, method: str, url: str, body: Mapping[str, Any] | None
     ) -> ArmResponse:
+        import requests  # imported by the first request: see _session
+        from requests.structures import CaseInsensitiveDict
+
         with about(call.operation, call.resource_id):
             headers = {
                 "Authorization": "Bearer " + self._tokens.token(call.tenant_id),

@@ -8,9 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from requests.structures import CaseInsensitiveDict
+if TYPE_CHECKING:  # requests is imported by the first request (arm.py), never by a preview
+    from requests.structures import CaseInsensitiveDict
 
 __all__ = [
     "MAX_MESSAGE",

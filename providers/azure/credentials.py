@@ -58,7 +58,8 @@ def credential_spec(config: ProviderConfig) -> tuple[type[Any], dict[str, Any]]:
     tenant only issues a token to an identity it knows (a guest, or a multi-tenant app's
     service principal), and :class:`~.tokens.TokenProvider` checks every token's ``tid``.
     """
-    # Imported here: the plugin process starts for every `pulumi up`, most runs never need it.
+    # This module, and azure-identity with it, is imported when the first token is acquired
+    # (tokens._build_credential): a preview never imports it.
     import azure.identity as identity
 
     kind = config.credential

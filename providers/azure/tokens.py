@@ -22,20 +22,19 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final, NoReturn
-
-from azure.core.credentials import AccessToken
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from aoai_deploy.providers.azure.config import ProviderConfig
-from aoai_deploy.providers.azure.credentials import (
-    CredentialFactory,
-    TokenCredentialLike,
-    _scrub,
-    build_credential,
-)
 from aoai_deploy.providers.azure.jwt import decode_payload as _decode_jwt_payload
 from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_NAME
 from aoai_deploy.providers.errors import AuthError
+
+if TYPE_CHECKING:
+    # azure-identity (and azure-core, msal, cryptography with it) is imported when the first
+    # token is acquired (_build_credential), never by a preview: see docs/performance.md.
+    from azure.core.credentials import AccessToken
+
+    from aoai_deploy.providers.azure.credentials import CredentialFactory, TokenCredentialLike
 
 __all__ = [
     "EXPIRY_MARGIN_SECONDS",
@@ -98,6 +97,15 @@ def _when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _build_credential(config: ProviderConfig) -> TokenCredentialLike:
+    """The default credential factory, :func:`.credentials.build_credential`, imported when the
+    first token is acquired: azure-identity costs a plugin start some 0.2 s that a preview,
+    which acquires none, should not pay."""
+    from aoai_deploy.providers.azure.credentials import build_credential
+
+    return build_credential(config)
+
+
 # ---------------------------------------------------------------------------------------------
 # The token cache
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +135,7 @@ class TokenProvider:
     ) -> None:
         self._config = config
         self._clock = clock
-        self._factory: CredentialFactory = credential_factory or build_credential
+        self._factory: CredentialFactory = credential_factory or _build_credential
         self._credential: TokenCredentialLike | None = None
         self._home: str | None = config.tenant_id
         self._cache: dict[str, AccessToken] = {}
@@ -304,6 +312,8 @@ class TokenProvider:
         except AuthError:
             raise
         except Exception as exc:  # azure-identity raises ClientAuthenticationError and others
+            from aoai_deploy.providers.azure.credentials import _scrub
+
             where = f"tenant {tenant}" if tenant else "its home tenant"
             # `from None`: the original exception's text is not scrubbed.
             raise AuthError(

@@ -20,7 +20,7 @@ from pulumi.runtime import proto, rpc
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.package import RESOURCE_TYPE
-from engine_harness import PluginProcess
+from engine_harness import DiffReply, PluginProcess
 
 __all__ = ["LEGACY_MODEL", "PackagePluginProcess", "put_legacy_deployment", "urn"]
 
@@ -123,6 +123,21 @@ class PackagePluginProcess(PluginProcess):
             )
         )
         return _from_struct(reply.inputs), [(f.property, f.reason) for f in reply.failures]
+
+    def diff(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> DiffReply:
+        reply = self.stub.Diff(
+            proto.DiffRequest(
+                id=id_,
+                urn=urn(name),
+                olds=_to_struct(olds),
+                news=_to_struct(news),
+                name=name,
+                type=RESOURCE_TYPE,
+            )
+        )
+        return DiffReply(reply.changes, list(reply.replaces), reply.deleteBeforeReplace)
 
     def create(self, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         reply = self.stub.Create(
