@@ -140,7 +140,9 @@ def test_routing_is_refused_on_a_model_other_than_model_router(clocked_arm, manu
 
 
 def test_routing_is_stored_on_model_router_from_2025_12_01(clocked_arm, manual_clock):
-    clocked_arm.emu.add_model(clocked_arm.emu.account_id(clocked_arm.DEST), "model-router", "2025-11-18")
+    clocked_arm.emu.add_model(
+        clocked_arm.emu.account_id(clocked_arm.DEST), "model-router", "2025-11-18"
+    )
     routing = {"mode": "Cost", "models": [{"format": "OpenAI", "name": "gpt-4o"}]}
     body = _with(clocked_arm, "routing", routing, model="model-router", version="2025-11-18")
 
@@ -176,8 +178,9 @@ def test_a_provisioned_deployment_spills_over_to_a_standard_one_of_its_level(
     props = clocked_arm.get_deployment("ptu", api_version="2025-09-01").json()["properties"]
     assert props["spilloverDeploymentName"] == "overflow"
     # 2025-06-01 does not define it: not shown there.
-    assert "spilloverDeploymentName" not in (
-        clocked_arm.get_deployment("ptu", api_version="2025-06-01").json()["properties"]
+    assert (
+        "spilloverDeploymentName"
+        not in (clocked_arm.get_deployment("ptu", api_version="2025-06-01").json()["properties"])
     )
 
 
@@ -207,9 +210,7 @@ def test_a_spillover_target_that_spills_over_itself_is_refused(clocked_arm, manu
     assert "spills over to 'overflow' itself" in message
 
 
-def test_a_spillover_target_of_another_data_processing_level_is_refused(
-    clocked_arm, manual_clock
-):
+def test_a_spillover_target_of_another_data_processing_level_is_refused(clocked_arm, manual_clock):
     _standard(clocked_arm, manual_clock, sku="Standard")
 
     message = _refusal(clocked_arm, manual_clock, _spilling(clocked_arm, "overflow"))
