@@ -57,7 +57,8 @@ def test_dynamic_throttling_is_sent_set_in_place_and_kept(
     # Off: an update in place, one PUT (a PATCH takes sku and tags only).
     news = checked(provider, base_model_inputs(dynamic_throttling_enabled=False))
     diff = provider.diff(created.id, outs, news)
-    assert diff.changes and not diff.replaces
+    assert diff.changes
+    assert not diff.replaces
     emu.clear_log()
     outs = dict(provider.update(created.id, outs, news).outs or {})
     assert [m for m, _ in arm_writes(emu)] == ["PUT"]
@@ -128,7 +129,8 @@ def test_refresh_reads_a_declared_setting_back_as_drift(
     assert (read.inputs or {})["deployment_state"] == "Paused"
     assert (read.outs or {})["service_tier"] == "Priority"
     diff = provider.diff(created.id, dict(read.outs or {}), checked(provider, declared))
-    assert diff.changes and not diff.replaces
+    assert diff.changes
+    assert not diff.replaces
 
 
 def _standard(provider: CrossTenantDeploymentProvider, name: str = "overflow", **kw: Any) -> None:
@@ -158,7 +160,8 @@ def test_a_provisioned_deployment_spills_over_to_its_standard_one(
 
     news = checked(provider, _ptu(spillover_deployment_name="overflow-2"))
     diff = provider.diff(created.id, dict(created.outs or {}), news)
-    assert diff.changes and not diff.replaces
+    assert diff.changes
+    assert not diff.replaces
     provider.update(created.id, dict(created.outs or {}), news)
 
     assert _props(emu, "ptu")["spilloverDeploymentName"] == "overflow-2"
