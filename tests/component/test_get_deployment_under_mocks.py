@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
-from conftest import Runtime
 from pulumi.runtime import mocks
 
 from aoai_deploy.providers import GetDeploymentResult, get_deployment
@@ -45,7 +44,7 @@ class FunctionMocks(mocks.Mocks):
 
 
 def test_get_deployment_is_answered_by_the_mocks_with_a_typed_result(
-    pulumi_runtime: Callable[..., Runtime],
+    pulumi_runtime: Callable[..., Any],
 ) -> None:
     recorded: list[FunctionMocks] = []
 
