@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime.config import get_config, is_config_secret
@@ -39,7 +39,10 @@ from aoai_deploy.providers.core.lookup import GET_DEPLOYMENT, LOOKUP_ARGS
 from aoai_deploy.providers.core.schema import camel
 from aoai_deploy.providers.errors import AoaiDeployError
 
-__all__ = ["GET_DEPLOYMENT", "GetDeploymentResult", "get_deployment"]
+if TYPE_CHECKING:
+    from aoai_deploy.providers.azure.config import ProviderConfig
+
+__all__ = ["GET_DEPLOYMENT", "GetDeploymentResult", "get_deployment", "read", "stack_config"]
 
 
 @dataclass(frozen=True)
@@ -124,18 +127,28 @@ async def _read(args: dict[str, Any]) -> GetDeploymentResult:
         )
         return GetDeploymentResult.of(mocked)
     try:
-        found = await asyncio.get_running_loop().run_in_executor(None, _read_blocking, given)
+        # The stack's config is read here: it lives in a context variable of the program,
+        # which a worker thread does not see.
+        config = stack_config()
+        found = await asyncio.get_running_loop().run_in_executor(None, read, config, given)
     except AoaiDeployError as exc:
         raise pulumi.RunError(str(exc)) from None
     return GetDeploymentResult.of(found)
 
 
-def _read_blocking(args: Mapping[str, Any]) -> dict[str, Any]:
-    # Imported here: a program that never calls the function never loads the ARM client.
-    from aoai_deploy.providers import lifecycle
+def stack_config() -> ProviderConfig:
+    """The provider configuration the stack's ``aoai-deploy:*`` keys make, as the program sees
+    them; a secret setting stored in plain text is refused, as the resource refuses it."""
     from aoai_deploy.providers.azure.config import ProviderConfig
 
     values = {key: value for key in CONFIG_KEYS if (value := get_config(key)) is not None}
     plaintext = {key for key in values if key in SECRET_KEYS and not is_config_secret(key)}
-    config = ProviderConfig.from_getter(values.get, plaintext=plaintext)
+    return ProviderConfig.from_getter(values.get, plaintext=plaintext)
+
+
+def read(config: ProviderConfig, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The function's result (snake_case) for ``args``, read with ``config``; blocks."""
+    # Imported here: a program that never calls the function never loads the ARM client.
+    from aoai_deploy.providers import lifecycle
+
     return lifecycle.get_deployment(lifecycle.Runtime.build(config), args)

@@ -107,8 +107,9 @@ def test_pythons_function_signs_in_with_the_stacks_provider_config(
     set_all_config(program_config, ["aoai-deploy:staticTokens"])
     emu.put_deployment_direct(DEST_ACCOUNT, "ptu", PTU)
 
-    found = functions._read_blocking(
-        {"account_id": DEST_ACCOUNT, "deployment_name": "ptu", "tenant_id": DEST_TENANT}
+    found = functions.read(
+        functions.stack_config(),
+        {"account_id": DEST_ACCOUNT, "deployment_name": "ptu", "tenant_id": DEST_TENANT},
     )
 
     assert found["dynamic_throttling_enabled"] is True
@@ -121,5 +122,5 @@ def test_pythons_function_refuses_tokens_stored_in_plain_text(
     emu.clear_log()
 
     with pytest.raises(ConfigError, match="--secret"):
-        functions._read_blocking({"account_id": DEST_ACCOUNT, "deployment_name": "ptu"})
+        functions.stack_config()
     assert emu.request_log == []
