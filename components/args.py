@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import pulumi
 
@@ -79,6 +79,27 @@ class ModelDeploymentArgs:
     version_upgrade_option: pulumi.Input[str] | None = None
     """``OnceNewDefaultVersionAvailable``, ``OnceCurrentVersionExpired`` or ``NoAutoUpgrade``;
     unset, a new deployment gets the first and an existing one keeps the option it runs."""
+    dynamic_throttling_enabled: pulumi.Input[bool] | None = None
+    """Dynamic quota (api_version 2023-10-01-preview on); unset, a new deployment has it off
+    and an existing one keeps what it runs. This and the settings below: README, "The
+    settings newer api-versions define"."""
+    spillover_deployment_name: pulumi.Input[str] | None = None
+    """For a provisioned deployment: the standard deployment, in the same account, that
+    serves what it would throttle (api_version 2025-09-01 on)."""
+    designated_capacity: pulumi.Input[int] | None = None
+    """``capacitySettings.designatedCapacity``, at least 0 (api_version 2024-10-01 on)."""
+    capacity_priority: pulumi.Input[int] | None = None
+    """``capacitySettings.priority``, at least 0 (api_version 2024-10-01 on)."""
+    parent_deployment_name: pulumi.Input[str] | None = None
+    """The parent deployment's name (api_version 2024-10-01 on)."""
+    service_tier: pulumi.Input[str] | None = None
+    """``Default`` or ``Priority`` (api_version 2025-10-01-preview on)."""
+    deployment_state: pulumi.Input[str] | None = None
+    """``Running`` or ``Paused`` (api_version 2025-10-01-preview on)."""
+    routing: pulumi.Input[dict[str, Any]] | None = None
+    """A ``model-router`` deployment's ``{mode, models}`` (api_version 2025-12-01 on)."""
+    context_cache_container_id: pulumi.Input[str] | None = None
+    """ARM id of the context cache container (api_version 2026-09-01 on)."""
     tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
     """Tags on the deployment."""
     adopt_existing: pulumi.Input[bool] | None = None

@@ -141,6 +141,8 @@ def _known(name: str, names: frozenset[str]) -> bool:
 _PROPERTIES_2023_10: Final = _PROPERTIES_2023_05 | {"dynamicThrottlingEnabled", "currentCapacity"}
 _PROPERTIES_2024_10: Final = _PROPERTIES_2023_10 | {"capacitySettings", "parentDeploymentName"}
 _PROPERTIES_2025_09: Final = _PROPERTIES_2024_10 | {"spilloverDeploymentName"}
+_PROPERTIES_2025_12: Final = _PROPERTIES_2025_09 | {"serviceTier", "deploymentState", "routing"}
+_PROPERTIES_2026_09: Final = _PROPERTIES_2025_12 | {"contextCacheContainerId"}
 
 #: Oldest first. Each row cites its spec file; the members were read from it.
 ROWS: Final[tuple[ApiVersion, ...]] = (
@@ -190,6 +192,26 @@ ROWS: Final[tuple[ApiVersion, ...]] = (
         update=True,
         tags=True,
         properties=_PROPERTIES_2025_09 | {"serviceTier", "deploymentState"},
+        model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
+    ),
+    # The two below were read from the types Azure/bicep-types-az generates from these spec
+    # files (generated/cognitiveservices/microsoft.cognitiveservices/<version>/types.md), and
+    # the spec file's existence checked. 2026-03-01, 2026-05-01 and 2026-07-01 define what
+    # 2025-12-01 does, so its row serves them; Deployments_Update and tags carry on.
+    ApiVersion(
+        "2025-12-01",
+        _SPEC.format("stable", "2025-12-01"),
+        update=True,
+        tags=True,
+        properties=_PROPERTIES_2025_12,
+        model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
+    ),
+    ApiVersion(
+        "2026-09-01",
+        _SPEC.format("stable", "2026-09-01"),
+        update=True,
+        tags=True,
+        properties=_PROPERTIES_2026_09,
         model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
     ),
 )

@@ -5,6 +5,8 @@
   core validates, diffs and maps by;
 * the provider configuration: that module's configuration table (the keys
   ``ProviderConfig`` reads), secrets marked secret;
+* the function ``getDeployment``: the arguments and result tables of
+  :mod:`aoai_deploy.providers.core.lookup`;
 * the component ``FineTunedModelDeployment``: the argument dataclasses of
   :mod:`aoai_deploy.components.args` and the component's declared outputs, read by
   :mod:`aoai_deploy.plugin.typeinfo` (type hints, defaults, docstrings).
@@ -21,6 +23,7 @@ from typing import Any, Final
 
 from aoai_deploy import __version__
 from aoai_deploy.plugin.typeinfo import Shape, component_outputs, dataclass_fields
+from aoai_deploy.providers.core.lookup import GET_DEPLOYMENT, LOOKUP_ARGS, LOOKUP_RESULTS
 from aoai_deploy.providers.core.schema import (
     CONFIG_FIELDS,
     INPUT_FIELDS,
@@ -92,6 +95,7 @@ def package_schema() -> dict[str, Any]:
             DEPLOYMENT_TYPE: _deployment_resource(),
             COMPONENT_TYPE: _component_resource(types),
         },
+        "functions": {GET_DEPLOYMENT: _get_deployment_function()},
         "types": types,
         "language": {
             "python": {"respectSchemaVersion": True, "pyproject": {"enabled": True}},
@@ -130,6 +134,32 @@ def _deployment_resource() -> dict[str, Any]:
         "requiredInputs": [f.camel_name for f in INPUT_FIELDS if f.required],
         "properties": outputs,
         "required": always,
+    }
+
+
+_GET_DEPLOYMENT_DESCRIPTION: Final = (
+    "Reads an existing Azure OpenAI deployment without managing it, with the provider's "
+    "configuration and credentials: the stacks that consume a deployment another stack (or "
+    "nobody) manages read its model, SKU and settings here. Like every get function it reads "
+    "Azure whenever the program runs, `pulumi preview` included: one GET, no write."
+)
+#: Results that are there whatever the deployment reports (maps and lists may be empty).
+_ALWAYS_RETURNED: Final = ("tags", "capabilities", "rate_limits", "model")
+
+
+def _get_deployment_function() -> dict[str, Any]:
+    return {
+        "description": _GET_DEPLOYMENT_DESCRIPTION,
+        "inputs": {
+            "properties": {f.camel_name: _field_property(f) for f in LOOKUP_ARGS},
+            "required": [f.camel_name for f in LOOKUP_ARGS if f.required],
+        },
+        "outputs": {
+            "properties": {f.camel_name: _field_property(f) for f in LOOKUP_RESULTS},
+            "required": [
+                f.camel_name for f in LOOKUP_RESULTS if f.required or f.name in _ALWAYS_RETURNED
+            ],
+        },
     }
 
 

@@ -1,8 +1,9 @@
 """The ``aoai-deploy`` provider plugin: the engine's calls, routed to the package's fronts.
 
 ``CrossTenantDeployment`` calls go to :class:`~aoai_deploy.providers.package.DeploymentFront`
-(the core's lifecycle), ``FineTunedModelDeployment`` constructs to
-:mod:`aoai_deploy.plugin.component`, and GetSchema returns the generated schema.
+(the core's lifecycle), as does the Invoke of the function ``getDeployment``;
+``FineTunedModelDeployment`` constructs go to :mod:`aoai_deploy.plugin.component`, and
+GetSchema returns the generated schema.
 
 The SDK's server (``pulumi.provider.experimental``) runs every call on one asyncio loop. The
 lifecycle blocks (ARM requests, polling, and the per-account write lock, which a create into a
@@ -42,6 +43,8 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
     Provider,
     ReadRequest,
     ReadResponse,
@@ -56,6 +59,7 @@ from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_sche
 from aoai_deploy.providers import package
 from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.azure.namespace import FirstConfiguration
+from aoai_deploy.providers.core.lookup import GET_DEPLOYMENT
 from aoai_deploy.providers.core.owner import new_key
 from aoai_deploy.providers.errors import ConfigError
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
@@ -161,6 +165,12 @@ class AoaiDeployProvider(Provider):
     async def delete(self, request: DeleteRequest) -> None:
         _require_deployment(request.type)
         await self._blocking(self._configured().delete, request)
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        if request.tok != GET_DEPLOYMENT:
+            raise PackageError(f"{NAME} has no function {request.tok!r}")
+        # A read of Azure, in a preview too: what a Pulumi get function does (lifecycle/lookup).
+        return await self._blocking(self._configured().get_deployment, request)
 
     async def construct(self, request: ConstructRequest) -> ConstructResponse:
         if request.resource_type != COMPONENT_TYPE:

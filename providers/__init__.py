@@ -1,4 +1,4 @@
-"""The ``CrossTenantDeployment`` dynamic resource and its provider."""
+"""The ``CrossTenantDeployment`` dynamic resource and its provider, and ``get_deployment``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from aoai_deploy.providers.errors import (
     PreflightError,
     TransportError,
 )
+from aoai_deploy.providers.functions import GetDeploymentResult, get_deployment
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 from aoai_deploy.providers.resource import CrossTenantDeployment, CrossTenantDeploymentArgs
 
@@ -32,9 +33,11 @@ __all__ = [
     "CrossTenantDeploymentArgs",
     "CrossTenantDeploymentProvider",
     "ForeignDeploymentError",
+    "GetDeploymentResult",
     "InputError",
     "OperationFailedError",
     "OperationTimeoutError",
     "PreflightError",
     "TransportError",
+    "get_deployment",
 ]

@@ -34,6 +34,8 @@ from pulumi.provider.experimental.provider import (
     DeleteRequest,
     DiffRequest,
     DiffResponse,
+    InvokeRequest,
+    InvokeResponse,
     PropertyDiff,
     PropertyDiffKind,
     ReadRequest,
@@ -48,6 +50,7 @@ from aoai_deploy.providers.azure.calls import Call
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError, DeploymentId
 from aoai_deploy.providers.core.live import member
+from aoai_deploy.providers.core.lookup import LOOKUP_ARGS, check_lookup
 from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.errors import AoaiDeployError
 from aoai_deploy.providers.lifecycle import Runtime
@@ -70,6 +73,7 @@ __all__ = [
 RESOURCE_TYPE: Final = "aoai-deploy:index:CrossTenantDeployment"
 
 _NAMES: Final = (*INPUTS, *OUTPUTS, OWNER_INPUT)
+_ARGS_TO_CORE: Final = {camel(f.name): f.name for f in LOOKUP_ARGS}
 _TO_SCHEMA: Final = {name: camel(name) for name in _NAMES}
 _TO_CORE: Final = {schema: name for name, schema in _TO_SCHEMA.items()}
 # Only the names that change between the spellings; longest first so that a name is never
@@ -264,6 +268,18 @@ class DeploymentFront:
 
     def delete(self, request: DeleteRequest) -> None:
         _reported(lifecycle.delete)(self._runtime, request.resource_id, to_core(request.properties))
+
+    def get_deployment(self, request: InvokeRequest) -> InvokeResponse:
+        """``getDeployment``: bad arguments are the invoke's failures (named as the schema
+        names them), a deployment that is not there an error."""
+        args = {_ARGS_TO_CORE.get(key, key): _plain(value) for key, value in request.args.items()}
+        checked, failures = check_lookup(args)
+        if failures:
+            return InvokeResponse(
+                failures=[CheckFailure(camel(f.field), schema_words(f.reason)) for f in failures]
+            )
+        result = _reported(lifecycle.get_deployment)(self._runtime, checked)
+        return InvokeResponse(return_value=from_core(result))
 
 
 def _reported(function: Callable[_P, _R]) -> Callable[_P, _R]:

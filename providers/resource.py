@@ -54,6 +54,15 @@ class CrossTenantDeploymentArgs:
     sku_capacity: pulumi.Input[int] | None = None
     rai_policy_name: pulumi.Input[str] | None = None
     version_upgrade_option: pulumi.Input[str] | None = None
+    dynamic_throttling_enabled: pulumi.Input[bool] | None = None
+    spillover_deployment_name: pulumi.Input[str] | None = None
+    designated_capacity: pulumi.Input[int] | None = None
+    capacity_priority: pulumi.Input[int] | None = None
+    parent_deployment_name: pulumi.Input[str] | None = None
+    service_tier: pulumi.Input[str] | None = None
+    deployment_state: pulumi.Input[str] | None = None
+    routing: pulumi.Input[dict[str, Any]] | None = None
+    context_cache_container_id: pulumi.Input[str] | None = None
     tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
     adopt_existing: pulumi.Input[bool] | None = None
     api_version: pulumi.Input[str] | None = None
@@ -92,6 +101,15 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     sku_capacity: pulumi.Output[int]
     rai_policy_name: pulumi.Output[str | None]
     version_upgrade_option: pulumi.Output[str | None]
+    dynamic_throttling_enabled: pulumi.Output[bool | None]
+    spillover_deployment_name: pulumi.Output[str | None]
+    designated_capacity: pulumi.Output[int | None]
+    capacity_priority: pulumi.Output[int | None]
+    parent_deployment_name: pulumi.Output[str | None]
+    service_tier: pulumi.Output[str | None]
+    deployment_state: pulumi.Output[str | None]
+    routing: pulumi.Output[dict[str, Any] | None]
+    context_cache_container_id: pulumi.Output[str | None]
     tags: pulumi.Output[dict[str, str] | None]
     adopt_existing: pulumi.Output[bool]
     api_version: pulumi.Output[str]
@@ -103,7 +121,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     model: pulumi.Output[dict[str, Any]]
     current_capacity: pulumi.Output[int | None]
     etag: pulumi.Output[str | None]
-    live_settings: pulumi.Output[dict[str, str | None]]
+    live_settings: pulumi.Output[dict[str, Any]]
     cross_tenant: pulumi.Output[bool]
 
     def __init__(

@@ -1,6 +1,7 @@
 """What a deployment's PUT or PATCH body may say: its model, SKU, capacity, tags, RAI policy
 and upgrade option, read the way ARM reads them (member names case-insensitive), and Azure's
-rules for changing the model of an existing deployment.
+rules for changing the model of an existing deployment. The settings newer api-versions
+define (dynamic throttling, spillover, capacity settings, ...) are :mod:`.deployment_settings`'.
 
 The answers to a bad body are in :mod:`aoai_deploy.emulator.armerrors`; the handlers that
 call these are in :mod:`.deployments`.
@@ -14,6 +15,7 @@ from typing import Any, Final
 
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.routes.common import canonical, member, same
+from aoai_deploy.emulator.routes.deployment_settings import read_settings
 from aoai_deploy.emulator.state import Account, Deployment
 
 __all__ = [
@@ -51,14 +53,9 @@ VERSION_UPGRADE_OPTIONS: Final = (
     "OnceCurrentVersionExpired",
     "NoAutoUpgrade",
 )
-#: Deployment properties a PUT may carry beyond the ones the emulator interprets; echoed as sent.
-PASSTHROUGH_PROPERTIES: Final = (
-    "scaleSettings",
-    "parentDeploymentName",
-    "spilloverDeploymentName",
-    "serviceTier",
-    "deploymentState",
-)
+#: Deployment properties a PUT may carry beyond the ones the emulator interprets; echoed as sent
+#: (``scaleSettings`` is deprecated in favour of ``sku``: the spec).
+PASSTHROUGH_PROPERTIES: Final = ("scaleSettings",)
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,8 @@ class PutSpec:
     source: str | None
     rai_policy: str | None
     upgrade_option: str | None
+    settings: dict[str, Any]
+    """The settings of :mod:`.deployment_settings` the body carries, checked on their own."""
 
 
 def put_spec(body: Mapping[str, Any], account: Account) -> PutSpec:
@@ -138,6 +137,7 @@ def put_spec(body: Mapping[str, Any], account: Account) -> PutSpec:
         source=model.get(source_field) if source_field else None,
         rai_policy=rai,
         upgrade_option=upgrade,
+        settings=read_settings(properties),
     )
 
 

@@ -12,7 +12,9 @@ DELETE  ``.../deployments/{d}``    ``Deployments_Delete``              :func:`de
 
 Writes are long-running: their operations are polled at the URLs :mod:`.operations` serves.
 A PUT also meets the models list's rules (a version offered in the SKU, not retired:
-:mod:`..catalog`), and a PUT or PATCH the quota of its usage (:mod:`..quota`).
+:mod:`..catalog`), the rules of the settings newer api-versions define (spillover, pausing,
+routing: :mod:`.deployment_settings`), and a PUT or PATCH the quota of its usage
+(:mod:`..quota`).
 The checks before a handler runs, and their order, are the dispatcher's (``app.py``); what a
 body may say is in :mod:`.deployment_body`; the linked-access rules of a copy from a source
 account are :func:`_linked`'s.
@@ -40,6 +42,7 @@ from aoai_deploy.emulator.routes.deployment_body import (
     checked_tags,
     put_spec,
 )
+from aoai_deploy.emulator.routes.deployment_settings import check_settings, settings_stored
 from aoai_deploy.emulator.settings import Settings
 from aoai_deploy.emulator.state import (
     DEPLOYMENT_TYPE,
@@ -143,6 +146,15 @@ def put_deployment(
         since = retired_since(model, version, spec.sku_name, arm.world.wall())
         if since is not None:
             raise ArmError.model_deprecated(model.format, model.name, version, since)
+    check_settings(
+        arm.world,
+        account,
+        name,
+        spec.settings,
+        sku_name=spec.sku_name,
+        model_name=model.name,
+        model_version=version,
+    )
     arm.check_conflict(account)
     if existing is not None:
         check_model_change(existing, spec, version)
@@ -177,7 +189,7 @@ def put_deployment(
         "rateLimits": rate_limits(spec.capacity),
         "callRateLimit": {"rules": rate_limits(spec.capacity)},
         "raiPolicyName": spec.rai_policy or "Microsoft.DefaultV2",
-        "dynamicThrottlingEnabled": False,
+        **settings_stored(spec.settings, row(api_version)),
     }
     for key in PASSTHROUGH_PROPERTIES:
         value = member(spec.properties, key)

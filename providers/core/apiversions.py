@@ -61,6 +61,8 @@ _PROPERTIES_2023_05: Final = frozenset(
 _PROPERTIES_2023_10: Final = _PROPERTIES_2023_05 | {"dynamicThrottlingEnabled", "currentCapacity"}
 _PROPERTIES_2024_10: Final = _PROPERTIES_2023_10 | {"capacitySettings", "parentDeploymentName"}
 _PROPERTIES_2025_09: Final = _PROPERTIES_2024_10 | {"spilloverDeploymentName"}
+_PROPERTIES_2025_12: Final = _PROPERTIES_2025_09 | {"serviceTier", "deploymentState", "routing"}
+_PROPERTIES_2026_09: Final = _PROPERTIES_2025_12 | {"contextCacheContainerId"}
 _MODEL_2023_05: Final = frozenset({"format", "name", "version", "source", "callRateLimit"})
 
 
@@ -128,6 +130,24 @@ ROWS: Final[tuple[ApiVersion, ...]] = (
         update=True,
         tags=True,
         properties=_PROPERTIES_2025_09 | {"serviceTier", "deploymentState"},
+        model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
+    ),
+    # Read from the types Azure/bicep-types-az generates from these two spec files; the
+    # stable versions between them (2026-03-01, -05-01, -07-01) define what 2025-12-01 does.
+    ApiVersion(
+        "2025-12-01",
+        _SPEC.format("stable", "2025-12-01"),
+        update=True,
+        tags=True,
+        properties=_PROPERTIES_2025_12,
+        model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
+    ),
+    ApiVersion(
+        "2026-09-01",
+        _SPEC.format("stable", "2026-09-01"),
+        update=True,
+        tags=True,
+        properties=_PROPERTIES_2026_09,
         model=_MODEL_2023_05 | {"sourceAccount", "publisher"},
     ),
 )

@@ -10,8 +10,10 @@ new inputs, field by field, by the inputs table of DESIGN.md and README.md
   the provisioned SKUs, which Azure moves to another model in place), ``source_account_id``,
   ``sku_name``, and ``source_tenant_id`` when it changes whether the copy is cross-tenant
   (what is sent to Azure), else an update that sends nothing;
-* update in place: ``model_version``, ``sku_capacity``, ``rai_policy_name``,
-  ``version_upgrade_option``, ``tags``, ``api_version``; ``tenant_id`` and
+* update in place: ``sku_capacity``, ``tags``, ``api_version`` and every setting of
+  ``LIVE_SETTINGS`` (``model_version``, ``rai_policy_name``, ``version_upgrade_option``,
+  ``dynamic_throttling_enabled``, ``spillover_deployment_name``, the capacity settings, ...:
+  README's inputs table names the source for each); ``tenant_id`` and
   ``operation_timeout_seconds`` too, which send nothing to Azure but are recorded in the
   outputs that ``read`` and ``delete`` get;
 * nothing: ``adopt_existing``, ``role_propagation_timeout_seconds``, ``owner``.
@@ -20,9 +22,8 @@ Values are compared as Azure compares them: ARM ids, SKU names, enum values and 
 ignoring case, numbers by value (Pulumi sends ``2.0`` for ``2``; Python's ``==`` agrees), an
 absent value equal to its default, no tags equal to empty tags. A new ``tenant_id`` that is
 absent is never a change (the old tenant is the credential's home tenant, resolved at
-create), nor is an absent setting of ``LIVE_SETTINGS`` (``model_version``,
-``rai_policy_name``, ``version_upgrade_option``): left unset, it keeps what the deployment
-runs (``core/live.py``), so removing it from the program changes nothing.
+create), nor is an absent setting of ``LIVE_SETTINGS``: left unset, it keeps what the
+deployment runs (``core/live.py``), so removing it from the program changes nothing.
 A value not known yet (preview) is a change, and a replace when the field is a replace field.
 """
 
@@ -63,10 +64,8 @@ _ABSENT_IS_NO_CHANGE: Final = frozenset({"tenant_id", *(s.name for s in LIVE_SET
 #: ``read`` and ``delete`` get; a raised timeout would otherwise never reach a slow delete).
 UPDATE_FIELDS: Final = frozenset(
     {
-        "model_version",
+        *(s.name for s in LIVE_SETTINGS),
         "sku_capacity",
-        "rai_policy_name",
-        "version_upgrade_option",
         "tags",
         "api_version",
         "tenant_id",
@@ -110,6 +109,23 @@ def _as_is(value: object) -> object:
     return value
 
 
+def _routing(value: object) -> object:
+    """A routing map as Azure tells two apart: the mode's and the models' text ignoring case."""
+    if not isinstance(value, Mapping):
+        return value
+    return repr(_lowered(value))
+
+
+def _lowered(value: object) -> object:
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, Mapping):
+        return sorted((str(key), _lowered(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return [_lowered(item) for item in value]
+    return value
+
+
 _SAME_AS: Final[dict[str, Callable[[object], object]]] = {
     "account_id": _account,
     "source_account_id": _account,
@@ -120,6 +136,12 @@ _SAME_AS: Final[dict[str, Callable[[object], object]]] = {
     "tenant_id": _folded,
     "sku_name": _folded,
     "version_upgrade_option": _folded,
+    "spillover_deployment_name": _folded,
+    "parent_deployment_name": _folded,
+    "service_tier": _folded,
+    "deployment_state": _folded,
+    "routing": _routing,
+    "context_cache_container_id": _folded,
     "tags": _tags,
 }
 

@@ -13,33 +13,33 @@ failure (and any unknown value) raises one :class:`InputError` naming each bad f
 
 from __future__ import annotations
 
-import datetime
-import re
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi.output import Unknown
 
 from aoai_deploy.providers.core import apiversions
-from aoai_deploy.providers.core.ids import (
-    ACCOUNT_ID_SHAPE,
-    AccountId,
-    ArmIdError,
-    DeploymentId,
-    describe_char,
-    is_guid,
-    validate_deployment_name,
+from aoai_deploy.providers.core.checkers import (
+    CHECKERS,
+    InvalidValueError,
+    has_unknown,
+    show,
+    whole_number,
 )
+from aoai_deploy.providers.core.ids import ACCOUNT_ID_SHAPE, AccountId, DeploymentId, describe_char
 from aoai_deploy.providers.core.owner import KEY_SUFFIX_LENGTH
 from aoai_deploy.providers.core.schema import (
     DEFAULTS,
     INPUTS,
+    LIVE_SETTINGS,
     OWNER_INPUT,
     OWNER_KEY_INPUT,
     OWNER_TAG,
-    SKU_NAMES,
-    VERSION_UPGRADE_OPTIONS,
+    PAUSABLE_SKUS,
+    PROVISIONED_SKUS,
+    ROUTER_MODEL,
 )
 from aoai_deploy.providers.errors import InputError
 
@@ -67,9 +67,6 @@ _REQUIRED: Final = {
     "deployment_name": "the name of the deployment in the destination account",
     "model_name": "the fine-tuned model id or base model name to deploy",
 }
-_API_VERSION = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(-preview)?")
-# Account SKUs (S0, F0, P1, ...) are a common mistake in a deployment's sku_name.
-_ACCOUNT_SKU = re.compile(r"[SFPsfp][0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -82,183 +79,9 @@ class Failure:
     """A sentence that names the field and says what to do."""
 
 
-def has_unknown(value: object) -> bool:
-    """Whether ``value`` is, or contains, a value not known yet (preview)."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, Mapping):
-        return any(has_unknown(key) or has_unknown(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_unknown(item) for item in value)
-    return False
-
-
-def whole_number(value: object) -> int | None:
-    """``value`` as an int when it is a whole number (``2`` or ``2.0``), else ``None``.
-
-    Pulumi sends every number as a float; booleans are not numbers here.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-# Each checker takes the field name and a present, known value, and returns the value to keep
-# (normalized where allowed) or raises _InvalidError with the reason.
-class _InvalidError(Exception):
-    pass
-
-
-def _token(field: str, value: object) -> object:
-    """A non-empty string without whitespace or control characters (model names, versions)."""
-    if not isinstance(value, str):
-        raise _InvalidError(f"{field} must be a string, got {_show(value)}")
-    if not value:
-        raise _InvalidError(f"{field} must not be empty")
-    for position, ch in enumerate(value):
-        if ch.isspace() or not ch.isprintable():
-            raise _InvalidError(
-                f"{field} contains {describe_char(ch)} at position {position}; "
-                "remove it (no whitespace or control characters)"
-            )
-    return value
-
-
-def _text(field: str, value: object) -> object:
-    """A non-empty string without control characters or surrounding whitespace."""
-    if not isinstance(value, str):
-        raise _InvalidError(f"{field} must be a string, got {_show(value)}")
-    if not value.strip():
-        raise _InvalidError(f"{field} must not be empty; leave it unset instead")
-    if value != value.strip():
-        raise _InvalidError(f"{field} has leading or trailing whitespace; remove it")
-    for position, ch in enumerate(value):
-        if not ch.isprintable():
-            raise _InvalidError(
-                f"{field} contains {describe_char(ch)} at position {position}; remove it"
-            )
-    return value
-
-
-def _account_id(field: str, value: object) -> object:
-    if not isinstance(value, str):
-        raise _InvalidError(
-            f"{field} must be an ARM account id ({ACCOUNT_ID_SHAPE}), got {_show(value)}"
-        )
-    try:
-        AccountId.parse(value)
-    except ArmIdError as error:
-        raise _InvalidError(f"{field}: {error}") from None
-    return value
-
-
-def _deployment_name(field: str, value: object) -> object:
-    reason = validate_deployment_name(value)
-    if reason:
-        raise _InvalidError(f"{field} {reason}")
-    return value
-
-
-def _tenant(field: str, value: object) -> object:
-    if not is_guid(value):
-        raise _InvalidError(
-            f"{field} must be a tenant GUID such as 11111111-1111-4111-8111-111111111111 "
-            "(the tenant's id, not its domain name), got "
-            f"{_show(value)}"
-        )
-    return value
-
-
-def _sku_name(field: str, value: object) -> object:
-    if isinstance(value, str) and value.lower() in {name.lower() for name in SKU_NAMES}:
-        return value
-    allowed = ", ".join(SKU_NAMES)
-    if isinstance(value, str) and _ACCOUNT_SKU.fullmatch(value):
-        raise _InvalidError(
-            f"{field} {value!r} is an account SKU (the account's pricing tier); "
-            f"a deployment's SKU is one of {allowed}"
-        )
-    raise _InvalidError(f"{field} must be one of {allowed} (any case), got {_show(value)}")
-
-
-def _upgrade_option(field: str, value: object) -> object:
-    if isinstance(value, str) and value.lower() in {o.lower() for o in VERSION_UPGRADE_OPTIONS}:
-        return value
-    allowed = ", ".join(VERSION_UPGRADE_OPTIONS)
-    raise _InvalidError(f"{field} must be one of {allowed} (any case), got {_show(value)}")
-
-
-def _at_least(minimum: int) -> Callable[[str, object], object]:
-    def check(field: str, value: object) -> object:
-        number = whole_number(value)
-        if number is None or number < minimum:
-            raise _InvalidError(
-                f"{field} must be a whole number of at least {minimum}, got {_show(value)}"
-            )
-        return number
-
-    return check
-
-
-def _api_version(field: str, value: object) -> object:
-    match = _API_VERSION.fullmatch(value) if isinstance(value, str) else None
-    if match:
-        try:
-            datetime.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            match = None
-    if not match:
-        raise _InvalidError(
-            f"{field} must look like YYYY-MM-DD or YYYY-MM-DD-preview (such as "
-            f"{DEFAULTS['api_version']}), got {_show(value)}"
-        )
-    assert isinstance(value, str)
-    if apiversions.row_for(value) is None:
-        raise _InvalidError(
-            f"{field} {value!r} is older than the api-versions this provider is tested "
-            f"against ({apiversions.supported_range()}); use one of those, such as "
-            f"{DEFAULTS['api_version']}"
-        )
-    return value
-
-
-def _bool(field: str, value: object) -> object:
-    if not isinstance(value, bool):
-        raise _InvalidError(f"{field} must be true or false, got {_show(value)}")
-    return value
-
-
-def _show(value: object) -> str:
-    return f"{type(value).__name__} {value!r}" if isinstance(value, bool) else repr(value)
-
-
-_CHECKERS: Final[dict[str, Callable[[str, object], object]]] = {
-    "account_id": _account_id,
-    "deployment_name": _deployment_name,
-    "model_name": _token,
-    "model_format": _token,
-    "model_version": _token,
-    "source_account_id": _account_id,
-    "source_tenant_id": _tenant,
-    "tenant_id": _tenant,
-    "sku_name": _sku_name,
-    "sku_capacity": _at_least(1),
-    "rai_policy_name": _text,
-    "version_upgrade_option": _upgrade_option,
-    "adopt_existing": _bool,
-    "api_version": _api_version,
-    "operation_timeout_seconds": _at_least(1),
-    "role_propagation_timeout_seconds": _at_least(0),
-}
-
-
 def _tag_failures(tags: object, with_owner: bool) -> list[str]:
     if not isinstance(tags, Mapping):
-        return [f"tags must be a map of strings to strings, got {_show(tags)}"]
+        return [f"tags must be a map of strings to strings, got {show(tags)}"]
     reasons: list[str] = []
     # The provider adds its own owner tag, which counts against Azure's limit.
     limit = MAX_TAGS - 1 if with_owner else MAX_TAGS
@@ -290,7 +113,7 @@ def _tag_failures(tags: object, with_owner: bool) -> list[str]:
         if has_unknown(value):
             continue
         if not isinstance(value, str):
-            reasons.append(f"tags[{name!r}] must be a string, got {_show(value)}")
+            reasons.append(f"tags[{name!r}] must be a string, got {show(value)}")
         elif len(value) > MAX_TAG_VALUE:
             reasons.append(
                 f"tags[{name!r}] is {len(value)} characters; at most {MAX_TAG_VALUE} are allowed"
@@ -304,6 +127,19 @@ def _version_failures(inputs: Mapping[str, Any], found: list[Failure]) -> list[F
     if not isinstance(version, str) or any(f.field == "api_version" for f in found):
         return []
     failures: list[Failure] = []
+    for setting in LIVE_SETTINGS:
+        value = inputs.get(setting.name)
+        if value is None or has_unknown(value) or apiversions.defines(version, setting.member):
+            continue
+        first = apiversions.first_with(setting.member)
+        failures.append(
+            Failure(
+                setting.name,
+                f"{setting.name} needs api_version {first} or newer: {version} does not define "
+                f"{setting.member}; set api_version to {first} or newer, or remove "
+                f"{setting.name}",
+            )
+        )
     tags = inputs.get("tags")
     if isinstance(tags, Mapping) and tags and not apiversions.defines(version, "tags"):
         failures.append(
@@ -327,6 +163,75 @@ def _version_failures(inputs: Mapping[str, Any], found: list[Failure]) -> list[F
                 f"properties.model.sourceAccount, which api_version {version} does not define; "
                 f"use {apiversions.first_with('properties.model.sourceAccount')} or newer (or, "
                 "if the source account is in the destination tenant, set tenant_id to it)",
+            )
+        )
+    return failures
+
+
+def _known_text(inputs: Mapping[str, Any], field: str) -> str | None:
+    value = inputs.get(field)
+    return value if isinstance(value, str) and not has_unknown(value) else None
+
+
+def _one_of(value: str, names: tuple[str, ...]) -> bool:
+    return value.lower() in {name.lower() for name in names}
+
+
+def _setting_failures(inputs: Mapping[str, Any], found: list[Failure]) -> list[Failure]:
+    """Settings that the rest of the inputs rule out, as Azure does (the sources are in
+    ``emulator/routes/deployment_settings.py``); a value not known yet is not judged."""
+    bad = {failure.field for failure in found}
+    sku = _known_text(inputs, "sku_name") if "sku_name" not in bad else None
+    failures: list[Failure] = []
+    spillover = _known_text(inputs, "spillover_deployment_name")
+    if spillover is not None and "spillover_deployment_name" not in bad:
+        name = _known_text(inputs, "deployment_name")
+        if name is not None and name.lower() == spillover.lower():
+            failures.append(
+                Failure(
+                    "spillover_deployment_name",
+                    "spillover_deployment_name names the deployment itself; name a standard "
+                    "deployment in the same account",
+                )
+            )
+        elif sku is not None and not _one_of(sku, PROVISIONED_SKUS):
+            failures.append(
+                Failure(
+                    "spillover_deployment_name",
+                    f"spillover_deployment_name is for provisioned deployments (sku_name "
+                    f"{', '.join(PROVISIONED_SKUS)}), and sku_name is {sku}: remove "
+                    "spillover_deployment_name, or set it on the provisioned deployment "
+                    "that spills over to this one",
+                )
+            )
+    state = _known_text(inputs, "deployment_state")
+    if (
+        state is not None
+        and state.lower() == "paused"
+        and sku is not None
+        and not _one_of(sku, PAUSABLE_SKUS)
+    ):
+        failures.append(
+            Failure(
+                "deployment_state",
+                f"deployment_state Paused is supported on {', '.join(PAUSABLE_SKUS)} "
+                f"deployments only, and sku_name is {sku}: use Running, or remove "
+                "deployment_state",
+            )
+        )
+    model = _known_text(inputs, "model_name")
+    if (
+        inputs.get("routing") is not None
+        and not has_unknown(inputs.get("routing"))
+        and "routing" not in bad
+        and model is not None
+        and model.lower() != ROUTER_MODEL
+    ):
+        failures.append(
+            Failure(
+                "routing",
+                f"routing applies to {ROUTER_MODEL} deployments only, and model_name is "
+                f"{model}: remove routing, or deploy {ROUTER_MODEL}",
             )
         )
     return failures
@@ -361,8 +266,8 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
         if has_unknown(value):
             continue
         try:
-            inputs[field] = _CHECKERS[field](field, value)
-        except _InvalidError as bad:
+            inputs[field] = CHECKERS[field](field, value)
+        except InvalidValueError as bad:
             failures.append(Failure(field, str(bad)))
     source_tenant = inputs.get("source_tenant_id")
     if (
@@ -377,6 +282,7 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
                 "the account that holds the model, or remove source_tenant_id",
             )
         )
+    failures.extend(_setting_failures(inputs, failures))
     failures.extend(_version_failures(inputs, failures))
     owner = inputs.get(OWNER_INPUT)
     # The tag's value is the owner, "#" and the stack's key.
@@ -440,6 +346,24 @@ class DeploymentSpec:
     owner_key: str | None = None
     """The stack's key, which the owner tag carries after the owner (``core/owner.py``):
     the dynamic resource's hidden input; the package's provider adds its own."""
+    dynamic_throttling_enabled: bool | None = None
+    """Dynamic quota, when set."""
+    spillover_deployment_name: str | None = None
+    """The standard deployment this provisioned one spills over to, when set."""
+    designated_capacity: int | None = None
+    """``capacitySettings.designatedCapacity``, when set."""
+    capacity_priority: int | None = None
+    """``capacitySettings.priority``, when set."""
+    parent_deployment_name: str | None = None
+    """The parent deployment's name, when set."""
+    service_tier: str | None = None
+    """The service tier, when set."""
+    deployment_state: str | None = None
+    """``Running`` or ``Paused``, when set."""
+    routing: dict[str, Any] | None = None
+    """A model-router deployment's routing (``{mode, models}``), when set."""
+    context_cache_container_id: str | None = None
+    """The context cache container's ARM id, when set."""
 
     @property
     def deployment_id(self) -> DeploymentId:
@@ -460,14 +384,15 @@ def spec_from_inputs(props: Mapping[str, Any]) -> DeploymentSpec:
     reasons.extend(f"{key} is not known yet" for key in unknown)
     owner = inputs.get(OWNER_INPUT)
     if owner is not None and not has_unknown(owner) and (not isinstance(owner, str) or not owner):
-        reasons.append(f"{OWNER_INPUT} must be a non-empty string, got {_show(owner)}")
+        reasons.append(f"{OWNER_INPUT} must be a non-empty string, got {show(owner)}")
     owner_key = inputs.get(OWNER_KEY_INPUT)
     if owner_key is not None and not has_unknown(owner_key) and not isinstance(owner_key, str):
-        reasons.append(f"{OWNER_KEY_INPUT} must be a string, got {_show(owner_key)}")
+        reasons.append(f"{OWNER_KEY_INPUT} must be a string, got {show(owner_key)}")
     if reasons:
         raise InputError("invalid inputs: " + "; ".join(reasons))
     source = inputs.get("source_account_id")
     tags = inputs.get("tags")
+    routing = inputs.get("routing")
     return DeploymentSpec(
         account=AccountId.parse(inputs["account_id"]),
         deployment_name=inputs["deployment_name"],
@@ -488,4 +413,13 @@ def spec_from_inputs(props: Mapping[str, Any]) -> DeploymentSpec:
         role_propagation_timeout_seconds=inputs["role_propagation_timeout_seconds"],
         owner=owner,
         owner_key=owner_key or None,
+        dynamic_throttling_enabled=inputs.get("dynamic_throttling_enabled"),
+        spillover_deployment_name=inputs.get("spillover_deployment_name"),
+        designated_capacity=inputs.get("designated_capacity"),
+        capacity_priority=inputs.get("capacity_priority"),
+        parent_deployment_name=inputs.get("parent_deployment_name"),
+        service_tier=inputs.get("service_tier"),
+        deployment_state=inputs.get("deployment_state"),
+        routing=copy.deepcopy(dict(routing)) if isinstance(routing, Mapping) else None,
+        context_cache_container_id=inputs.get("context_cache_container_id"),
     )

@@ -23,15 +23,28 @@ Pure: no network.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aoai_deploy.providers.core.inputs import DeploymentSpec, has_unknown
 from aoai_deploy.providers.core.schema import LIVE_SETTINGS, camel
+from aoai_deploy.providers.core.settings import AzureDefault
 
-__all__ = ["Live", "Reset", "describe_resets", "kept", "live_settings", "member", "resets"]
+__all__ = [
+    "Live",
+    "Reset",
+    "describe_resets",
+    "kept",
+    "live_settings",
+    "member",
+    "resets",
+    "same_value",
+    "shown",
+]
 
 # Where the ``model`` output (the ARM model as reported) sits in a deployment's ARM body.
 _MODEL_PATH = ("properties", "model")
@@ -61,11 +74,44 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _value(value: object) -> Any:
+    """A setting's value as reported, or ``None`` where there is none (an empty string, an
+    empty map: what a deployment without the setting may report)."""
+    if isinstance(value, str | Mapping | list) and not value:
+        return None
+    return copy.deepcopy(value)
+
+
+def same_value(a: object, b: object) -> bool:
+    """Whether two values of a setting are the same to Azure: text ignoring case (names and
+    enum values), maps member by member, anything else by value."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def shown(value: object) -> str:
+    """A setting's value as the plan's warning names it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, AzureDefault):
+        return "the model's default version" if value is AzureDefault.DEPENDS else "unset"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Live:
     """What a deployment runs, for each setting of ``LIVE_SETTINGS`` it reports."""
 
-    values: Mapping[str, str]
+    values: Mapping[str, Any]
     """Input name -> the live value (settings Azure does not report are absent)."""
     model_name: str | None
     """The model the deployment runs, which a model-bound setting belongs to."""
@@ -74,7 +120,7 @@ class Live:
     @classmethod
     def of_arm(cls, arm: Mapping[str, Any] | None) -> Live:
         """From a deployment's ARM body (``None``: nothing is known)."""
-        values = {s.name: _text(_at(arm, s.arm_path)) for s in LIVE_SETTINGS}
+        values = {s.name: _value(_at(arm, s.arm_path)) for s in LIVE_SETTINGS}
         model = _at(arm, _MODEL_PATH)
         return cls(
             {name: value for name, value in values.items() if value is not None},
@@ -89,13 +135,13 @@ class Live:
         input, or the ``model`` output for a model-bound setting)."""
         recorded = outputs.get("live_settings")
         model = outputs.get("model")
-        values: dict[str, str] = {}
+        values: dict[str, Any] = {}
         for setting in LIVE_SETTINGS:
-            value = _text(member(recorded, camel(setting.name)))
+            value = _value(member(recorded, camel(setting.name)))
             if value is None and setting.arm_path[: len(_MODEL_PATH)] == _MODEL_PATH:
-                value = _text(_at(model, setting.arm_path[len(_MODEL_PATH) :]))
+                value = _value(_at(model, setting.arm_path[len(_MODEL_PATH) :]))
             if value is None:
-                value = _text(outputs.get(setting.name))
+                value = _value(outputs.get(setting.name))
             if value is not None:
                 values[setting.name] = value
         return cls(
@@ -130,7 +176,7 @@ def kept(spec: DeploymentSpec, live: Live) -> DeploymentSpec:
     return dataclasses.replace(spec, **filled) if filled else spec
 
 
-def live_settings(arm: Mapping[str, Any]) -> dict[str, str | None]:
+def live_settings(arm: Mapping[str, Any]) -> dict[str, Any]:
     """The ``live_settings`` output: each setting as ``arm`` reports it, keyed by the
     schema's (camelCase) name of its input, the same in both fronts."""
     live = Live.of_arm(arm)
@@ -143,10 +189,11 @@ class Reset:
 
     name: str
     """The input, which the program leaves unset."""
-    live: str
+    live: object
     """What the deployment runs now."""
     becomes: str
-    """What it becomes: Azure's default, or the model's default version."""
+    """What it becomes, as the warning names it: Azure's default, ``unset``, or the model's
+    default version."""
 
 
 def resets(
@@ -167,9 +214,9 @@ def resets(
         if not replacing and not setting.model_bound:
             continue  # an update in place keeps it
         default = setting.azure_default
-        if default is not None and value.lower() == default.lower():
+        if not isinstance(default, AzureDefault) and same_value(value, default):
             continue
-        found.append(Reset(setting.name, value, default or "the model's default version"))
+        found.append(Reset(setting.name, value, shown(default)))
     return found
 
 
@@ -177,7 +224,7 @@ def describe_resets(resource: str, found: list[Reset], *, replacing: bool) -> st
     """What the plan says about ``found`` (empty: nothing)."""
     if not found:
         return ""
-    changes = "; ".join(f"{r.name} {r.live} becomes {r.becomes}" for r in found)
+    changes = "; ".join(f"{r.name} {shown(r.live)} becomes {r.becomes}" for r in found)
     names = ", ".join(r.name for r in found)
     if replacing:
         return (

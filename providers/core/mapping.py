@@ -21,7 +21,7 @@ from typing import Any
 
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 from aoai_deploy.providers.core.inputs import DeploymentSpec, whole_number
-from aoai_deploy.providers.core.live import live_settings, member
+from aoai_deploy.providers.core.live import live_settings, member, same_value
 from aoai_deploy.providers.core.owner import tag_value
 from aoai_deploy.providers.core.schema import (
     DEFAULTS,
@@ -217,8 +217,9 @@ def refreshed_outputs(
         if old is None and not every_setting:
             continue
         live = _at(arm, setting.arm_path)
-        if isinstance(live, str):
-            outputs[setting.name] = _same_text(old, live)
+        if live is not None and live != "":
+            # The old spelling where Azure's means the same (case, a map's members).
+            outputs[setting.name] = old if same_value(old, live) else copy.deepcopy(live)
         elif not setting.model_bound:
             outputs[setting.name] = None  # Azure reports none now: that is drift
     outputs["tags"] = _live_tags(old_outputs.get("tags"), _get(arm, "tags"))

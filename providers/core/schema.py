@@ -17,7 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from aoai_deploy.providers.core.apiversions import ROWS
+from aoai_deploy.providers.core.apiversions import ROWS, first_with
+from aoai_deploy.providers.core.settings import (
+    DEPLOYMENT_STATES,
+    LIVE_SETTINGS,
+    PAUSABLE_SKUS,
+    ROUTER_MODEL,
+    ROUTING_MODES,
+    SERVICE_TIERS,
+    LiveSetting,
+)
 
 __all__ = [
     "API_VERSIONS",
@@ -25,6 +34,7 @@ __all__ = [
     "CONFIG_FIELDS",
     "DEFAULTS",
     "DEFAULT_API_VERSION",
+    "DEPLOYMENT_STATES",
     "INPUTS",
     "INPUT_FIELDS",
     "LIVE_SETTINGS",
@@ -36,7 +46,11 @@ __all__ = [
     "OWNER_INPUT",
     "OWNER_KEY_INPUT",
     "OWNER_TAG",
+    "PAUSABLE_SKUS",
     "PROVISIONED_SKUS",
+    "ROUTER_MODEL",
+    "ROUTING_MODES",
+    "SERVICE_TIERS",
     "SKU_NAMES",
     "VERSION_UPGRADE_OPTIONS",
     "ConfigField",
@@ -216,6 +230,88 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
         arm=True,
     ),
     Field(
+        "dynamic_throttling_enabled",
+        "boolean",
+        "Dynamic quota: whether the deployment may serve above its capacity while Azure has "
+        f"capacity to spare (properties.dynamicThrottlingEnabled; api_version "
+        f"{first_with('properties.dynamicThrottlingEnabled')} or newer). Left unset, a new "
+        "deployment has it off and an existing one keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "spillover_deployment_name",
+        "string",
+        "A standard deployment in the same account, of the same data processing level and "
+        "model version, that serves the requests this provisioned deployment would throttle "
+        f"(properties.spilloverDeploymentName; api_version "
+        f"{first_with('properties.spilloverDeploymentName')} or newer). Left unset, an "
+        "existing deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "designated_capacity",
+        "integer",
+        "The designated capacity of the deployment's capacity settings, a whole number of at "
+        f"least 0 (properties.capacitySettings.designatedCapacity; api_version "
+        f"{first_with('properties.capacitySettings')} or newer). Left unset, an existing "
+        "deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "capacity_priority",
+        "integer",
+        "The priority of the deployment's capacity settings, a whole number of at least 0 "
+        f"(properties.capacitySettings.priority; api_version "
+        f"{first_with('properties.capacitySettings')} or newer). Left unset, an existing "
+        "deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "parent_deployment_name",
+        "string",
+        f"The name of the deployment's parent deployment (properties.parentDeploymentName; "
+        f"api_version {first_with('properties.parentDeploymentName')} or newer). Left unset, "
+        "an existing deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "service_tier",
+        "string",
+        f"The service tier, {' or '.join(SERVICE_TIERS)} (any case): Priority processing at "
+        f"premium pricing (properties.serviceTier; api_version "
+        f"{first_with('properties.serviceTier')} or newer). Left unset, an existing "
+        "deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "deployment_state",
+        "string",
+        f"{' or '.join(DEPLOYMENT_STATES)} (any case): a paused deployment takes no inference "
+        f"requests and keeps its configuration; only {', '.join(PAUSABLE_SKUS)} deployments "
+        f"can be paused (properties.deploymentState; api_version "
+        f"{first_with('properties.deploymentState')} or newer). Left unset, an existing "
+        "deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "routing",
+        "any-map",
+        f"How a {ROUTER_MODEL} deployment routes requests: mode "
+        f"({', '.join(ROUTING_MODES)}) and models (a list of {{format, name, version}}), "
+        f"as properties.routing (api_version {first_with('properties.routing')} or newer). "
+        "Left unset, an existing deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
+        "context_cache_container_id",
+        "string",
+        "ARM id of the context cache container the deployment uses "
+        f"(properties.contextCacheContainerId; api_version "
+        f"{first_with('properties.contextCacheContainerId')} or newer). Left unset, an "
+        "existing deployment keeps what it runs.",
+        arm=True,
+    ),
+    Field(
         "tags",
         "string-map",
         "Tags on the deployment (the provider adds its own aoai-deploy-owner tag).",
@@ -255,39 +351,6 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
 )
 
 
-@dataclass(frozen=True)
-class LiveSetting:
-    """An input that, left unset, keeps the value the live deployment runs.
-
-    A PUT replaces the deployment, and Azure gives whatever it leaves out its default
-    (FACTS.md): so every write sends, for each of these the inputs leave unset, the value the
-    deployment runs (``core/live.py``), and the outputs record them (``live_settings``).
-    """
-
-    name: str
-    """The input's name."""
-    arm_path: tuple[str, ...]
-    """Where a deployment's ARM body keeps it."""
-    azure_default: str | None
-    """What Azure sets when a PUT leaves it out; ``None``: it depends (the model's default
-    version)."""
-    model_bound: bool = False
-    """Whether it belongs to the model: kept only while the model stays the same."""
-
-
-#: Every setting that keeps its live value when its input is unset: adding one (issue 17's
-#: dynamic throttling, spillover, capacity settings) is one entry here, for an input of
-#: :data:`INPUT_FIELDS`. Azure's defaults: tests/emulator/test_emulator_put_replaces.py.
-LIVE_SETTINGS: Final[tuple[LiveSetting, ...]] = (
-    LiveSetting("model_version", ("properties", "model", "version"), None, model_bound=True),
-    LiveSetting("rai_policy_name", ("properties", "raiPolicyName"), "Microsoft.DefaultV2"),
-    LiveSetting(
-        "version_upgrade_option",
-        ("properties", "versionUpgradeOption"),
-        "OnceNewDefaultVersionAvailable",
-    ),
-)
-
 #: A hidden input the resource fills with ``<organization>/<project>/<stack>/<resource name>``;
 #: with the stack's key it is written as the value of :data:`OWNER_TAG` on the deployment so
 #: that a create which timed out can recognise and re-adopt its own deployment on the next run.
@@ -325,7 +388,7 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
         "live_settings",
         "any-map",
         "What the deployment runs for each setting that keeps its live value when its input "
-        "is unset (modelVersion, raiPolicyName, versionUpgradeOption), as Azure last "
+        f"is unset ({', '.join(camel(s.name) for s in LIVE_SETTINGS)}), as Azure last "
         "reported it: a write sends these for the inputs left unset.",
     ),
     Field(

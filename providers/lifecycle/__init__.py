@@ -3,6 +3,7 @@ the ``aoai-deploy`` package's provider (``package.py``).
 
 ``deployment``   check, plan, create, read, update, delete: what each operation does
 ``writes``       the PUT, the PATCH and the two writes of a model and capacity change
+``lookup``       ``getDeployment``: the read of a deployment that no stack here manages
 ``preflight``    ``aoai-deploy:preflight``: quota and models read before the first write
 ``runtime``      :class:`~.runtime.Runtime`: configuration, credentials and the ARM client of
                  one plugin process, and what this update has created
@@ -23,6 +24,7 @@ from aoai_deploy.providers.lifecycle.deployment import (
     read,
     update,
 )
+from aoai_deploy.providers.lifecycle.lookup import get_deployment
 from aoai_deploy.providers.lifecycle.runtime import Runtime
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "check",
     "create",
     "delete",
+    "get_deployment",
     "plan",
     "preflight_failures",
     "read",

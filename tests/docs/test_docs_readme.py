@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from aoai_deploy.providers.azure.config import CONFIG_KEYS
+from aoai_deploy.providers.core import apiversions
 from aoai_deploy.providers.core.diff import (
     DELETE_FIRST_FIELDS,
     IGNORED_FIELDS,
@@ -15,7 +16,13 @@ from aoai_deploy.providers.core.diff import (
     NEW_ID_FIELDS,
     UPDATE_FIELDS,
 )
-from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, OUTPUTS, PROVISIONED_SKUS
+from aoai_deploy.providers.core.schema import (
+    DEFAULTS,
+    INPUTS,
+    LIVE_SETTINGS,
+    OUTPUTS,
+    PROVISIONED_SKUS,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
@@ -100,3 +107,28 @@ def test_example_stack_table_lists_every_key_pulumi_yaml_declares() -> None:
 def test_every_linked_document_exists() -> None:
     for target in re.findall(r"\]\(([^)#]+\.md)\)", README):
         assert (REPO / target).is_file(), target
+
+
+def test_the_settings_table_says_which_api_version_introduced_each_as_the_table_does() -> None:
+    rows = table_under("#### The settings newer api-versions define")
+    newer = [s for s in LIVE_SETTINGS if apiversions.first_with(s.member) != apiversions.OLDEST]
+    assert [row[0] for row in rows] == [s.name for s in newer]
+    for (name, member, since, change, why), setting in zip(rows, newer, strict=True):
+        assert member == ".".join(setting.arm_path), name
+        assert since == apiversions.first_with(setting.member), name
+        assert change == "update in place", name
+        assert name in UPDATE_FIELDS
+        assert why, name
+
+
+def test_the_inputs_table_names_the_api_version_each_setting_needs() -> None:
+    types = {row[0]: row[1] for row in table_under("### `CrossTenantDeployment` inputs")}
+    for setting in LIVE_SETTINGS:
+        first = apiversions.first_with(setting.member)
+        if first != apiversions.OLDEST:
+            assert types[setting.name].endswith(f"api_version {first} on"), setting.name
+
+
+def test_the_tested_range_is_the_tables() -> None:
+    section = README.split("`api_version` is checked against", 1)[1].split("\n\n", 1)[0]
+    assert f"{apiversions.OLDEST} to\n{apiversions.NEWEST}" in section

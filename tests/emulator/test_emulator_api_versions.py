@@ -11,7 +11,7 @@ from aoai_deploy.providers.core import apiversions as provider_table
 
 NEWER = {
     "raiPolicyName": "Microsoft.DefaultV2",
-    "spilloverDeploymentName": "overflow",
+    "parentDeploymentName": "parent",
     "serviceTier": "Priority",
     "deploymentState": "Running",
 }
@@ -58,11 +58,11 @@ def test_a_get_shows_only_what_its_api_version_defines(clocked_arm, manual_clock
     preview = shown("2025-10-01-preview")["properties"]
     assert {k: preview[k] for k in NEWER} == NEWER
     stable = shown("2025-09-01")["properties"]
-    assert stable["spilloverDeploymentName"] == "overflow"
+    assert stable["parentDeploymentName"] == "parent"
     assert "serviceTier" not in stable
     assert "deploymentState" not in stable
-    for key in ("spilloverDeploymentName", "serviceTier", "deploymentState"):
-        assert key not in shown("2024-10-01")["properties"]
+    for key in ("parentDeploymentName", "serviceTier", "deploymentState"):
+        assert key not in shown("2023-10-01-preview")["properties"]
     oldest = shown("2023-05-01")
     assert "tags" not in oldest
     assert "currentCapacity" not in oldest["properties"]
@@ -70,11 +70,11 @@ def test_a_get_shows_only_what_its_api_version_defines(clocked_arm, manual_clock
 
 
 def test_a_put_takes_only_what_its_api_version_defines(clocked_arm, manual_clock):
-    put_with_newer_fields(clocked_arm, "chat", "2024-10-01")
+    put_with_newer_fields(clocked_arm, "chat", "2023-10-01-preview")
     manual_clock.advance(1)
     stored = clocked_arm.emu.deployment(clocked_arm.DEST, "chat")
     assert stored["tags"] == {"team": "ml"}
-    for key in ("spilloverDeploymentName", "serviceTier", "deploymentState"):
+    for key in ("parentDeploymentName", "serviceTier", "deploymentState"):
         assert key not in stored["properties"]
 
     put_with_newer_fields(clocked_arm, "old", "2023-05-01")

@@ -116,7 +116,7 @@ def test_check_refuses_api_versions_older_than_the_tested_range(
 ) -> None:
     reason = failures(provider, base_model_inputs(api_version=version))["api_version"]
     assert version in reason
-    assert "2023-05-01 to 2025-10-01-preview" in reason
+    assert "2023-05-01 to 2026-09-01" in reason
 
 
 @pytest.mark.parametrize("version", [r.version for r in apiversions.ROWS])
@@ -130,9 +130,9 @@ def test_check_accepts_a_newer_api_version_and_warns_with_the_tested_range(
     provider: CrossTenantDeploymentProvider, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="aoai_deploy"):
-        assert failures(provider, base_model_inputs(api_version="2026-03-01")) == {}
+        assert failures(provider, base_model_inputs(api_version="2027-03-01")) == {}
     assert any(
-        "2026-03-01" in r.getMessage() and "2023-05-01 to 2025-10-01-preview" in r.getMessage()
+        "2027-03-01" in r.getMessage() and "2023-05-01 to 2026-09-01" in r.getMessage()
         for r in caplog.records
     )
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from aoai_deploy.emulator import Emulator
+from aoai_deploy.providers.core.schema import LIVE_SETTINGS, camel
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 from provider_kit import arm_writes, base_model_inputs, checked
 from seed_ids import DEST_ACCOUNT
@@ -77,11 +78,14 @@ def test_adopting_keeps_every_setting_the_program_leaves_unset(
     _, outs = _adopted(provider, emu)
 
     assert _live(emu) == KEPT
-    assert outs["live_settings"] == {
+    reported = {k: v for k, v in outs["live_settings"].items() if v is not None}
+    assert reported == {
         "modelVersion": OLD_VERSION,
         "raiPolicyName": "strict-filter",
         "versionUpgradeOption": "NoAutoUpgrade",
+        "dynamicThrottlingEnabled": False,  # reported off at 2024-10-01
     }
+    assert set(outs["live_settings"]) == {camel(s.name) for s in LIVE_SETTINGS}
     assert outs["rai_policy_name"] is None  # still the program's (unset) input
 
 

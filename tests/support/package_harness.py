@@ -144,3 +144,49 @@ class PackagePluginProcess(PluginProcess):
             proto.CreateRequest(urn=urn(name), properties=_to_struct(inputs), name=name)
         )
         return reply.id, _from_struct(reply.properties)
+
+    def diff(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> tuple[list[str], list[str], dict[str, int]]:
+        """The changed and replaced properties (schema names), and the detailed diff's kind of
+        each (``proto.PropertyDiff.UPDATE`` ...), as the CLI shows them."""
+        reply = self.stub.Diff(
+            proto.DiffRequest(
+                id=id_,
+                urn=urn(name),
+                olds=_to_struct(olds),
+                news=_to_struct(news),
+                name=name,
+                type=RESOURCE_TYPE,
+            )
+        )
+        detailed = {key: value.kind for key, value in reply.detailedDiff.items()}
+        return list(reply.diffs), list(reply.replaces), detailed
+
+    def update(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        reply = self.stub.Update(
+            proto.UpdateRequest(
+                id=id_,
+                urn=urn(name),
+                olds=_to_struct(olds),
+                news=_to_struct(news),
+                type=RESOURCE_TYPE,
+            )
+        )
+        return _from_struct(reply.properties)
+
+    def invoke(
+        self, token: str, args: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """An Invoke as the engine sends it for a function: the arguments by their schema
+        names, unchanged; the return value by its schema names, and the failures."""
+        loop = asyncio.new_event_loop()
+        try:
+            struct = loop.run_until_complete(rpc.serialize_properties(dict(args), {}))
+        finally:
+            loop.close()
+        reply = self.stub.Invoke(proto.InvokeRequest(tok=token, args=struct))
+        returned = dict(rpc.deserialize_properties(getattr(reply, "return"), keep_unknowns=True))
+        return returned, [(f.property, f.reason) for f in reply.failures]

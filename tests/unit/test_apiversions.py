@@ -18,7 +18,9 @@ from aoai_deploy.providers.core import apiversions
         ("2024-06-01-preview", "2023-10-01-preview"),
         ("2025-09-01", "2025-09-01"),
         ("2025-10-01", "2025-10-01-preview"),
-        ("2026-03-01", "2025-10-01-preview"),  # newer than tested: the newest row
+        ("2026-03-01", "2025-12-01"),  # a stable version defining what 2025-12-01 does
+        ("2026-09-01", "2026-09-01"),
+        ("2027-01-01", "2026-09-01"),  # newer than tested: the newest row
     ],
 )
 def test_a_version_is_served_by_its_own_row_or_the_nearest_older_one(
@@ -42,9 +44,10 @@ def test_patch_exists_from_2023_10_01_preview_on() -> None:
 
 
 def test_only_versions_past_the_newest_row_are_newer_than_tested() -> None:
-    assert apiversions.is_newer_than_tested("2025-10-01")
-    assert not apiversions.is_newer_than_tested("2025-10-01-preview")
-    assert apiversions.supported_range() == "2023-05-01 to 2025-10-01-preview"
+    assert apiversions.is_newer_than_tested("2026-09-02")
+    assert not apiversions.is_newer_than_tested("2026-09-01")
+    assert not apiversions.is_newer_than_tested("2026-03-01")
+    assert apiversions.supported_range() == "2023-05-01 to 2026-09-01"
 
 
 def test_a_body_leaves_out_what_its_version_does_not_define() -> None:

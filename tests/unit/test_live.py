@@ -16,10 +16,19 @@ DEST = (
     "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002/resourceGroups/rg-inference"
     "/providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-eus"
 )
-RUNS = {
+RUNS: dict[str, Any] = {
     "model_version": "2024-05-13",
     "rai_policy_name": "strict-filter",
     "version_upgrade_option": "NoAutoUpgrade",
+    "dynamic_throttling_enabled": True,
+    "spillover_deployment_name": "overflow",
+    "designated_capacity": 10,
+    "capacity_priority": 2,
+    "parent_deployment_name": "parent",
+    "service_tier": "Priority",
+    "deployment_state": "Paused",
+    "routing": {"mode": "cost", "models": [{"format": "OpenAI", "name": "gpt-4o"}]},
+    "context_cache_container_id": "/subscriptions/s/resourceGroups/g/providers/P/caches/c",
 }
 
 
@@ -30,15 +39,17 @@ def spec(**changes: Any) -> DeploymentSpec:
 
 
 def arm(model: str = "gpt-4o", **properties: Any) -> dict[str, Any]:
-    """A deployment as ARM returns it, running ``RUNS``."""
+    """A deployment as ARM returns it, running ``RUNS`` (one value for every setting)."""
     body: dict[str, Any] = {
         "sku": {"name": "Standard", "capacity": 1},
-        "properties": {
-            "model": {"format": "OpenAI", "name": model, "version": RUNS["model_version"]},
-            "raiPolicyName": RUNS["rai_policy_name"],
-            "versionUpgradeOption": RUNS["version_upgrade_option"],
-        },
+        "properties": {"model": {"format": "OpenAI", "name": model}},
     }
+    for setting in LIVE_SETTINGS:
+        *parents, last = setting.arm_path
+        place = body
+        for key in parents:
+            place = place.setdefault(key, {})
+        place[last] = RUNS[setting.name]
     body["properties"].update(properties)
     return body
 
@@ -113,12 +124,26 @@ def test_a_replace_names_every_setting_it_resets() -> None:
         ("model_version", "2024-05-13", "the model's default version"),
         ("rai_policy_name", "strict-filter", "Microsoft.DefaultV2"),
         ("version_upgrade_option", "NoAutoUpgrade", "OnceNewDefaultVersionAvailable"),
+        ("dynamic_throttling_enabled", True, "false"),
+        ("spillover_deployment_name", "overflow", "unset"),
+        ("designated_capacity", 10, "unset"),
+        ("capacity_priority", 2, "unset"),
+        ("parent_deployment_name", "parent", "unset"),
+        ("service_tier", "Priority", "unset"),
+        ("deployment_state", "Paused", "unset"),
+        ("routing", RUNS["routing"], "unset"),
+        ("context_cache_container_id", RUNS["context_cache_container_id"], "unset"),
     ]
     text = describe_resets("/x/deployments/chat", found, replacing=True)
     assert text.startswith("replacing /x/deployments/chat creates a new deployment")
     assert "rai_policy_name strict-filter becomes Microsoft.DefaultV2" in text
+    assert "dynamic_throttling_enabled true becomes false" in text
+    assert 'routing {"mode":"cost","models":[{"format":"OpenAI","name":"gpt-4o"}]}' in text
     assert text.endswith(
-        "To keep them, declare model_version, rai_policy_name, version_upgrade_option."
+        "To keep them, declare model_version, rai_policy_name, version_upgrade_option, "
+        "dynamic_throttling_enabled, spillover_deployment_name, designated_capacity, "
+        "capacity_priority, parent_deployment_name, service_tier, deployment_state, routing, "
+        "context_cache_container_id."
     )
 
 

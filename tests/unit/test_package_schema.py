@@ -34,7 +34,13 @@ SCHEMA = package_schema()
 DEPLOYMENT = SCHEMA["resources"][RESOURCE_TYPE]
 COMPONENT = SCHEMA["resources"][COMPONENT_TYPE]
 #: What each kind of the table must be in the dynamic resource's arguments.
-PYTHON_KIND = {"string": "string", "integer": "integer", "boolean": "boolean", "string-map": "map"}
+PYTHON_KIND = {
+    "string": "string",
+    "integer": "integer",
+    "boolean": "boolean",
+    "string-map": "map",
+    "any-map": "map",
+}
 
 
 def _hints(cls: type) -> dict[str, Any]:
