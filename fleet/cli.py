@@ -307,7 +307,9 @@ def _status(fleet: Fleet, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    widths = [max(len(str(r[k])) for r in [*rows, dict.fromkeys(rows[0], "x" * 8)]) for k in rows[0]]
+    widths = [
+        max(len(str(r[k])) for r in [*rows, dict.fromkeys(rows[0], "x" * 8)]) for k in rows[0]
+    ]
     header = ("CUSTOMER", "RING", "REPORT", "ERROR", "STACK (backend's last update)")
     order = ("key", "ring", "report", "error", "stack")
     print("  ".join(h.ljust(widths[i]) for i, h in enumerate(header)).rstrip())

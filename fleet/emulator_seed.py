@@ -90,7 +90,8 @@ def fleet_seed(fleet: Fleet, without_role: Iterable[str] = ()) -> dict[str, Any]
         source = account(sub, group, name, "eastus")
         for deployment in customer.deployments:
             model = str(deployment["modelName"])
-            version = str(deployment.get("modelVersion") or ("1" if ".ft-" in model else "1"))
+            # A fine-tuned model has version 1; a base model the version the file names.
+            version = str(deployment.get("modelVersion") or "1")
             entry = models.setdefault(model, {"name": model, "versions": []})
             if version not in entry["versions"]:
                 entry["versions"].append(version)

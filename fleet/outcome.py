@@ -29,7 +29,8 @@ _COUNTED: Final = {
     "delete": "delete",
     "same": "same",
 }
-_TRACEBACK_FRAME: Final = re.compile(r"^\s+(File |\^|~)|^Traceback ")
+#: A Python traceback's header, and its frames, code lines and carets (all indented).
+_TRACEBACK_FRAME: Final = re.compile(r"^Traceback |^\s")
 _EXCEPTION_PREFIX: Final = re.compile(r"^(?:error: )?(?:[A-Za-z_][\w.]*(?:Error|Exception)): ")
 _NOISE: Final = (
     "update failed",
@@ -60,6 +61,7 @@ class Outcome:
     hint: str | None = None
     """What to do about it, where the provider said."""
     note: str | None = None
+    _stack_op: str | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def counts(self, summary: Mapping[Any, int]) -> None:
@@ -69,8 +71,12 @@ class Outcome:
             kind = _COUNTED.get(str(getattr(op, "value", op)))
             if kind is not None and count:
                 changes[kind] = changes.get(kind, 0) + int(count)
-        # The stack resource itself is one "same"/"create"; the counts are of resources below it.
+        # The engine counts the stack resource itself too; the counts are of what is below it.
         with self._lock:
+            if self._stack_op is not None and changes.get(self._stack_op):
+                changes[self._stack_op] -= 1
+                if not changes[self._stack_op]:
+                    del changes[self._stack_op]
             self.changes = changes
 
     def event_handler(self, on_step: Callable[[str], None]) -> Callable[[Any], None]:
@@ -94,11 +100,20 @@ class Outcome:
     def _step(self, metadata: Any, on_step: Callable[[str], None]) -> None:
         op = str(getattr(metadata.op, "value", metadata.op))
         name = str(metadata.urn).rsplit("::", 1)[-1]
-        if metadata.type in ("pulumi:pulumi:Stack",) or op in ("same", "read", "refresh"):
+        if metadata.type == "pulumi:pulumi:Stack":
+            with self._lock:
+                self._stack_op = _COUNTED.get(op)
+            return
+        if op in ("same", "read", "refresh") or str(metadata.type).startswith("pulumi:providers:"):
             return
         on_step(f"{op} {name}")
         if op in ("update", "replace"):
             diffs = list(metadata.diffs or []) + list((metadata.detailed_diff or {}).keys())
+            # A dynamic provider sends no property names with its diff (the SDK's server has
+            # no field for them): compare the step's old and new inputs, as the CLI does.
+            old = getattr(metadata.old, "inputs", None) or {}
+            new = getattr(metadata.new, "inputs", None) or {}
+            diffs += [k for k in sorted({*old, *new}) if old.get(k) != new.get(k)]
             with self._lock:
                 for prop in dict.fromkeys(diffs):
                     top = prop.split(".", 1)[0].split("[", 1)[0]

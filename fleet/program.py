@@ -46,8 +46,8 @@ def customer_program() -> None:
     """The inline program: read the stack's config, build the component, export its outputs."""
     config = pulumi.Config()
     key = config.require("customer")
-    create: dict[str, Any] | None = config.get_object("createAccount")  # type: ignore[assignment]
-    grant: dict[str, Any] | None = config.get_object("roleAssignment")  # type: ignore[assignment]
+    create: dict[str, Any] | None = config.get_object("createAccount")
+    grant: dict[str, Any] | None = config.get_object("roleAssignment")
     entries: list[dict[str, Any]] = config.require_object("deployments")
     deployments = [
         ModelDeploymentArgs(**{DEPLOYMENT_KEYS[k]: value for k, value in entry.items()})

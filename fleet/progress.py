@@ -123,29 +123,28 @@ class LiveProgress:
 def final_table(entries: Sequence[Mapping[str, Any]]) -> str:
     """The table printed at the end: customer, ring, result, time, changes, error's first
     line (and its hint on the line below)."""
-    header = ("CUSTOMER", "RING", "RESULT", "TIME", "CHANGES", "ERROR")
-    rows = []
+    header = ("CUSTOMER", "RING", "RESULT", "TIME", "CHANGES", "ERROR (or note)")
+    rows: list[tuple[list[str], str | None]] = []
     for entry in entries:
         changed = entry.get("changed") or []
         changes = changes_text(entry.get("changes") or {})
         if changed:
             changes += f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})"
-        rows.append(
-            (
-                str(entry["key"]),
-                str(entry["ring"]),
-                str(entry["result"]),
-                f"{float(entry.get('duration', 0)):.1f}s",
-                changes,
-                str(entry.get("error") or entry.get("note") or ""),
-                entry.get("hint"),
-            )
-        )
-    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(5)]
+        cells = [
+            str(entry["key"]),
+            str(entry["ring"]),
+            str(entry["result"]),
+            f"{float(entry.get('duration', 0)):.1f}s",
+            changes,
+            str(entry.get("error") or entry.get("note") or ""),
+        ]
+        hint = entry.get("hint")
+        rows.append((cells, str(hint) if hint else None))
+    widths = [max([len(header[i])] + [len(cells[i]) for cells, _ in rows]) for i in range(5)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=False)).rstrip()]
-    for row in rows:
-        cells = [row[i].ljust(widths[i]) for i in range(5)] + [row[5]]
-        lines.append("  ".join(cells).rstrip())
-        if row[6]:
-            lines.append(" " * (sum(widths) + 10) + f"hint: {row[6]}")
+    for cells, hint in rows:
+        padded = [cells[i].ljust(widths[i]) for i in range(5)] + [cells[5]]
+        lines.append("  ".join(padded).rstrip())
+        if hint:
+            lines.append(" " * (sum(widths) + 10) + f"hint: {hint}")
     return "\n".join(lines)

@@ -57,9 +57,7 @@ def record(
     for outcome in result.outcomes:
         customers[outcome.key] = outcome.as_dict()
     order = {c.key: (ring_order(c.ring), n) for n, c in enumerate(fleet.customers)}
-    ordered = dict(
-        sorted(customers.items(), key=lambda kv: order.get(kv[0], ((9, 0), len(order))))
-    )
+    ordered = dict(sorted(customers.items(), key=lambda kv: order.get(kv[0], ((9, 0), len(order)))))
     return {
         "version": VERSION,
         "fleet": fleet.source,
@@ -87,9 +85,7 @@ def write_report(path: Path, report: Mapping[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def left_to_do(
-    fleet: Fleet, report: Mapping[str, Any] | None, operation: str
-) -> list[Customer]:
+def left_to_do(fleet: Fleet, report: Mapping[str, Any] | None, operation: str) -> list[Customer]:
     """The customers whose last entry is not a success of ``operation``."""
     entries = (report or {}).get("customers", {})
     return [
@@ -103,7 +99,9 @@ def left_to_do(
     ]
 
 
-def merge_reports(reports: Iterable[Mapping[str, Any]], fleet: Fleet | None = None) -> dict[str, Any]:
+def merge_reports(
+    reports: Iterable[Mapping[str, Any]], fleet: Fleet | None = None
+) -> dict[str, Any]:
     """One report from several (the workflow's per-customer jobs): for each customer the entry
     that started last; ``lastRun`` from the latest run, its selection the union."""
     customers: dict[str, Any] = {}
@@ -113,7 +111,10 @@ def merge_reports(reports: Iterable[Mapping[str, Any]], fleet: Fleet | None = No
         for key, entry in report.get("customers", {}).items():
             if key not in customers or entry.get("started", 0) >= customers[key].get("started", 0):
                 customers[key] = entry
-    latest = dict(max(runs, key=lambda r: r.get("started", 0))) if runs else {}
+    latest: dict[str, Any] = {}
+    for run in runs:
+        if not latest or float(run.get("started", 0)) >= float(latest.get("started", 0)):
+            latest = dict(run)
     selected: Sequence[str] = sorted({k for r in runs for k in r.get("selected", [])})
     latest["selected"] = list(selected)
     latest["interrupted"] = any(r.get("interrupted") for r in runs)

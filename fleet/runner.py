@@ -19,6 +19,7 @@ A customer's run is any callable with :class:`~aoai_deploy.fleet.stacks.StackRun
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -119,17 +120,17 @@ class FleetRun:
             "processes told to stop cleanly)"
         )
         for pid in children:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
-            except ProcessLookupError:
-                pass
 
     # -- the run -----------------------------------------------------------------------------
 
     def run(self, customers: Sequence[Customer]) -> RunResult:
         result = RunResult(self.operation)
         chosen = {c.key for c in customers}
-        rings = [(ring, [c for c in members if c.key in chosen]) for ring, members in self.fleet.rings()]
+        rings = [
+            (ring, [c for c in members if c.key in chosen]) for ring, members in self.fleet.rings()
+        ]
         rings = [(ring, members) for ring, members in rings if members]
         if self.operation == "destroy":
             rings.sort(key=lambda item: ring_order(item[0]), reverse=True)
@@ -203,7 +204,7 @@ class FleetRun:
 def cli_children(parent: int) -> list[int]:
     """Pids of ``parent``'s child processes named ``pulumi`` (Linux ``/proc``; elsewhere,
     none: a terminal's Ctrl-C reaches those CLIs itself, see stacks.py)."""
-    found = []
+    found: list[int] = []
     proc = Path("/proc")
     if not proc.is_dir():
         return found

@@ -401,9 +401,7 @@ def _cross_field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-def _unknown_credential(
-    where: str, name: str, credentials: Mapping[str, Any]
-) -> tuple[str, str]:
+def _unknown_credential(where: str, name: str, credentials: Mapping[str, Any]) -> tuple[str, str]:
     close = difflib.get_close_matches(name, list(credentials), n=1)
     advice = f"did you mean {close[0]}? " if close else ""
     named = ", ".join(credentials) or "none"

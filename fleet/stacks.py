@@ -177,7 +177,8 @@ class StackRunner:
         except self._auto.CommandError as error:
             outcome.result = "cancelled" if cancelled.is_set() else "failed"
             if not outcome.error:
-                outcome.error, outcome.hint = first_error(str(error.stderr or error.stdout or ""))
+                # The command's output: the CLI's own words (passphrase, lock, backend).
+                outcome.error, outcome.hint = first_error(_cli_error(str(error)))
         except Exception as error:  # a failure before the CLI ran: config, tokens, backend
             outcome.result = "failed"
             outcome.error, outcome.hint = first_error(f"{type(error).__name__}: {error}")
@@ -250,7 +251,7 @@ class StackRunner:
     def _set_secret(self, workspace: Any, key: str, name: str, value: str) -> None:
         """``pulumi config set --secret`` with the value on stdin: encrypted by the CLI with
         the stack's secrets provider before it is written; never on a command line."""
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 (the CLI this run was given, fixed arguments)
             [self._command.command, "config", "set", "--secret", name, "--stack", key],
             input=value,
             capture_output=True,
@@ -273,6 +274,15 @@ class StackRunner:
             for name in _SECRET_KEYS:
                 config.pop(name, None)
             path.write_text(yaml.safe_dump(settings, sort_keys=True), encoding="utf-8")
+
+
+def _cli_error(text: str) -> str:
+    """The CLI's error lines of a ``CommandError`` (which quotes the command, its exit code,
+    stdout and stderr): its ``error:`` lines where there are some, else the whole stderr."""
+    errors = [line for line in text.splitlines() if line.strip().startswith("error:")]
+    if errors:
+        return "\n".join(line.strip().removeprefix("error:").strip() for line in errors)
+    return text.split("stderr:", 1)[-1]
 
 
 def _session_wrapper(work_dir: Path, cli: Path) -> Path:

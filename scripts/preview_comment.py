@@ -34,7 +34,8 @@ from types import ModuleType
 def _markdown() -> ModuleType:
     path = Path(__file__).resolve().parents[1] / "fleet" / "markdown.py"
     spec = spec_from_file_location("aoai_deploy_fleet_markdown", path)
-    assert spec is not None and spec.loader is not None, path
+    assert spec is not None, path
+    assert spec.loader is not None, path
     module = module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
