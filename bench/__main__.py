@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bench import cli_preview, cold_start, create_overhead, preview, rollout, tokens
+from bench import cli_preview, cold_start, create_overhead, fleet, preview, rollout, tokens
 from bench.report import SectionResult, format_table
 
 SECTIONS: dict[str, Callable[[], SectionResult]] = {
@@ -25,6 +25,7 @@ SECTIONS: dict[str, Callable[[], SectionResult]] = {
     "tokens": tokens.run,
     "rollout": rollout.run,
     "cli-preview": cli_preview.run,
+    "fleet": fleet.run,
 }
 
 
