@@ -80,7 +80,7 @@ def gate(fleet: Fleet, ring: str, report: Mapping[str, Any]) -> tuple[bool, list
     lines = []
     for customer in members:
         entry = entries.get(customer.key)
-        if entry is None:
+        if entry is None or entry.get("result") == "no report":
             lines.append(f"{customer.key}: no report (its job failed before writing one)")
         elif entry.get("result") != "succeeded":
             lines.append(f"{customer.key}: {entry.get('result')}: {entry.get('error') or ''}")

@@ -124,6 +124,23 @@ def merge_reports(
             tokens[tenant] = tokens.get(tenant, 0) + int(count)
     latest["tokensAcquired"] = tokens
     if fleet is not None:
+        # A customer of the file without a report: its job failed before writing one, or
+        # never started (a gate stopped its ring).
+        for customer in fleet.customers:
+            customers.setdefault(
+                customer.key,
+                {
+                    "key": customer.key,
+                    "ring": customer.ring,
+                    "result": "no report",
+                    "duration": 0,
+                    "changes": {},
+                    "changed": [],
+                    "error": None,
+                    "hint": None,
+                    "note": "its job wrote no report",
+                },
+            )
         order = {c.key: (ring_order(c.ring), n) for n, c in enumerate(fleet.customers)}
         customers = dict(sorted(customers.items(), key=lambda kv: order.get(kv[0], ((9, 0), 0))))
     return {

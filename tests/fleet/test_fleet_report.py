@@ -95,6 +95,8 @@ def test_per_customer_reports_merge_into_one_latest_entry_each() -> None:
     assert {k: e["result"] for k, e in merged["customers"].items()} == {
         "a": "succeeded",
         "b": "succeeded",
+        "c": "no report",
+        "d": "no report",
     }
     assert merged["lastRun"]["tokensAcquired"] == {"t": 3}
     assert merged["lastRun"]["selected"] == ["a", "b"]
