@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -189,6 +190,7 @@ def _one_run(cli: Path, parallel: int) -> dict[str, Any]:
         }
         (scratch / "state").mkdir()
         report = scratch / "report.json"
+        cpu_before = _children_cpu()
         began = time.monotonic()
         process = subprocess.Popen(
             [
@@ -216,6 +218,8 @@ def _one_run(cli: Path, parallel: int) -> dict[str, Any]:
         output, _ = process.communicate(timeout=3600)
         wall = time.monotonic() - began
         peak = memory.stop()
+        # The runner waited for its CLIs and they for their plugins: all of it is here.
+        cpu = _children_cpu() - cpu_before
         if process.returncode != 0:
             raise RuntimeError(f"fleet up --parallel {parallel} failed:\n{output[-3000:]}")
         entries = json.loads(report.read_text())["customers"]
@@ -231,6 +235,7 @@ def _one_run(cli: Path, parallel: int) -> dict[str, Any]:
             "az_calls": az_calls,
             "cli_calls": cli_calls,
             "peak_mib": peak / 1024,
+            "cpu": cpu,
             "writes": sum(1 for e in emu.request_log if e.method in ("PUT", "PATCH", "DELETE")),
         }
 
@@ -245,6 +250,12 @@ def _command(argv: str) -> str:
         if word in _WORDS:
             return " ".join(words[n : n + 2]) if word in ("stack", "config") else word
     return argv.split()[0] if argv.split() else "?"
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's waited-for descendants so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _cli_start(cli: Path) -> float:
@@ -282,6 +293,11 @@ def run() -> SectionResult:
             f"{run_['wall']:.0f} s / {ideal:.0f} s = {run_['wall'] / ideal:.2f}",
         )
         result.add(f"{label}: peak memory (runner + CLIs + plugins)", f"{run_['peak_mib']:.0f} MiB")
+        cpus = len(os.sched_getaffinity(0))
+        result.add(
+            f"{label}: CPU per customer (runner, CLIs, plugins) / its floor on {cpus} CPUs",
+            f"{run_['cpu'] / CUSTOMERS:.1f} s / {run_['cpu'] / cpus:.0f} s for the fleet",
+        )
         by_tenant: dict[str, int] = {}
         for tenant in run_["az_calls"]:
             by_tenant[tenant] = by_tenant.get(tenant, 0) + 1

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from aoai_deploy import __version__
 from aoai_deploy.fleet.spec import Customer, Fleet, FleetFileError, load_fleet
 
 __all__ = ["main"]
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="aoai-deploy",
         description="Roll fine-tuned Azure OpenAI models into many customer tenants.",
     )
+    parser.add_argument("--version", action="version", version=f"aoai-deploy {__version__}")
     groups = parser.add_subparsers(dest="group", required=True)
     fleet = groups.add_parser("fleet", help="one stack per customer of a fleet file")
     commands = fleet.add_subparsers(dest="command", required=True)

@@ -34,8 +34,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
 __all__ = [
     "SCHEMA_RESOURCE",
     "Credential",
@@ -179,6 +177,8 @@ def schema() -> dict[str, Any]:
 
 def load_fleet(path: str | Path) -> Fleet:
     """Read, check and resolve the fleet file at ``path``; raises :class:`FleetFileError`."""
+    import yaml  # imported here: `aoai-deploy --version` needs none of the fleet's libraries
+
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -145,7 +145,7 @@ class StackRunner:
             if key not in self.existing():
                 continue
             stack = self._auto.Stack.select(key, self._workspace)
-            history = stack.history(page_size=1)
+            history = stack.history(page_size=1, show_secrets=False)
             if not history:
                 found[key] = {"text": "no update yet"}
                 continue
@@ -209,10 +209,11 @@ class StackRunner:
                 result = stack.preview(**common)
                 outcome.counts(result.change_summary)
             elif operation == "up":
-                result = stack.up(**common)
+                # show_secrets=False: the update's summary is read without decrypting config.
+                result = stack.up(**common, show_secrets=False)
                 outcome.counts(result.summary.resource_changes or {})
             else:
-                result = stack.destroy(**common)
+                result = stack.destroy(**common, show_secrets=False)
                 outcome.counts(result.summary.resource_changes or {})
         finally:
             self._forget_secrets(workspace, customer.key)

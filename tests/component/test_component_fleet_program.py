@@ -7,14 +7,10 @@ a stack would and the mocked engine records what it registers.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 from aoai_deploy.fleet.program import CONFIG_KEYS, customer_program
 from aoai_deploy.fleet.spec import parse_fleet
 from aoai_deploy.fleet.stacks import customer_config
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fleet"))
 from fleet_files import MODEL, SOURCE_ACCOUNT, SOURCE_TENANT, small_fleet
 
 COMPONENT_TYPE = "aoai:index:FineTunedModelDeployment"

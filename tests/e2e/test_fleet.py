@@ -11,136 +11,23 @@ the rest.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from aoai_deploy.emulator import Emulator
-from aoai_deploy.fleet.emulator_seed import OPENAI_CONTRIBUTOR, deployer_object_id, fleet_seed
-from aoai_deploy.fleet.spec import Fleet, parse_fleet
-from cli_harness import PASSPHRASE
+from aoai_deploy.fleet.emulator_seed import OPENAI_CONTRIBUTOR, deployer_object_id
+from fleet_files import small_fleet
 from secret_scan import find_secrets, needles
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fleet"))
-from fleet_files import small_fleet
-
-WRITES = ("PUT", "PATCH", "DELETE")
 RINGS: list[tuple[str, str | int]] = [
     ("acme", "canary"),
     ("globex", 1),
     ("initech", 1),
     ("hooli", 1),
 ]
-
-
-class FleetCli:
-    """`aoai-deploy fleet ...` against one emulator, with its own backend and report."""
-
-    def __init__(self, cli: Path, emu: Emulator, root: Path, data: dict[str, Any]) -> None:
-        self.emu = emu
-        self.root = root
-        self.file = root / "fleet.yaml"
-        self.report = root / "report.json"
-        self.state = root / "state"
-        self.state.mkdir()
-        self.write(data)
-        self.tokens = {t.id: emu.token(t.id) for t in emu.seed.tenants}
-        self.env = {
-            **os.environ,
-            "PATH": f"{cli.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_BACKEND_URL": self.state.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(root / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "AOAI_FLEET_TOKENS": json.dumps(self.tokens),
-        }
-        self.outputs: list[str] = []
-
-    def write(self, data: dict[str, Any]) -> None:
-        self.file.write_text(yaml.safe_dump(data, sort_keys=False))
-        self.fleet: Fleet = parse_fleet(data)
-
-    def args(self, operation: str, *extra: str) -> list[str]:
-        return [
-            str(Path(sys.executable).parent / "aoai-deploy"),
-            "fleet",
-            operation,
-            str(self.file),
-            "--arm-endpoint",
-            self.emu.base_url,
-            "--ca-bundle",
-            self.emu.ca_path,
-            "--report",
-            str(self.report),
-            *extra,
-        ]
-
-    def __call__(self, operation: str, *extra: str, expect: int = 0) -> str:
-        done = subprocess.run(
-            self.args(operation, *extra),
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=480,
-            check=False,
-        )
-        self.outputs.append(done.stdout)
-        assert done.returncode == expect, done.stdout[-4000:]
-        return done.stdout
-
-    def entries(self) -> dict[str, Any]:
-        return json.loads(self.report.read_text())["customers"]
-
-    def last_run(self) -> dict[str, Any]:
-        return json.loads(self.report.read_text())["lastRun"]
-
-    def capacity(self, key: str) -> int | None:
-        found = self.emu.deployment(self.fleet.customer(key).account_id, "support-bot")
-        return None if found is None else int(found["sku"]["capacity"])
-
-    def writes(self) -> list[str]:
-        return [f"{e.method} {e.path}" for e in self.emu.request_log if e.method in WRITES]
-
-    def leaked(self) -> list[str]:
-        """Tokens (or their claims) anywhere the fleet wrote in plain text."""
-        haystacks = {f"output {n}": text for n, text in enumerate(self.outputs)}
-        if self.report.exists():
-            haystacks["report"] = self.report.read_text()
-        for path in self.state.rglob("*"):
-            if path.is_file():
-                haystacks[str(path.relative_to(self.root))] = path.read_text(errors="replace")
-        return find_secrets(haystacks, needles(self.tokens.values()))
-
-
-@pytest.fixture
-def fleet_cli(pulumi_cli: Path, tmp_path: Path) -> Iterator[Any]:
-    """``fleet_cli(data, provisioning_seconds=0.5)``: an emulator seeded from ``data``
-    (running in this process) and the console script pointed at it."""
-    emulators: list[Emulator] = []
-
-    def make(data: dict[str, Any], provisioning_seconds: float = 0.5) -> FleetCli:
-        emu = Emulator(seed=fleet_seed(parse_fleet(data)))
-        emu.settings.provisioning_seconds = provisioning_seconds
-        emu.settings.deprovisioning_seconds = 0.2
-        emu.start()
-        emulators.append(emu)
-        return FleetCli(pulumi_cli, emu, tmp_path, data)
-
-    yield make
-    for emu in emulators:
-        emu.stop()
-        assert emu.internal_errors == [], emu.internal_errors
 
 
 def test_fleet_preview_up_failure_resume_converged_and_destroy(fleet_cli) -> None:

@@ -10,7 +10,6 @@ from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 
 import pytest
-from fleet_files import REPO, small_fleet
 
 from aoai_deploy.fleet.github import MATRIX_LIMIT, MatrixError, gate, github_outputs, matrix
 from aoai_deploy.fleet.markdown import FLEET_MARKER, summary_markdown, table_cell
@@ -18,6 +17,7 @@ from aoai_deploy.fleet.outcome import Outcome, first_error
 from aoai_deploy.fleet.report import left_to_do, load_report, merge_reports, record, write_report
 from aoai_deploy.fleet.runner import RunResult
 from aoai_deploy.fleet.spec import parse_fleet
+from fleet_files import REPO, small_fleet
 
 SCRIPT = REPO / "scripts" / "preview_comment.py"
 

@@ -56,7 +56,9 @@ def test_fleet_deploys_from_the_default_branch_only_one_customer_per_job_in_its_
         strategy = job["strategy"]
         assert strategy["fail-fast"] is False  # a failed customer never cancels the others
         assert strategy["max-parallel"] == "${{ fromJSON(needs.matrix.outputs.max-parallel) }}"
-        assert strategy["matrix"]["customer"] == f"${{{{ fromJSON(needs.matrix.outputs.{job_id}) }}}}"
+        assert (
+            strategy["matrix"]["customer"] == f"${{{{ fromJSON(needs.matrix.outputs.{job_id}) }}}}"
+        )
         (deploy,) = [s for s in job["steps"] if "aoai-deploy fleet up" in s.get("run", "")]
         assert '--only "$CUSTOMER"' in deploy["run"]
         assert deploy["env"] == {
