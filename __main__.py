@@ -3,7 +3,8 @@
 Reads the stack config that Pulumi.yaml declares, builds one FineTunedModelDeployment and
 exports what another stack reads through a StackReference: accountId, endpoint,
 deploymentIds and deploymentNames. Config it cannot use stops it with one line per problem,
-naming the key as the stack file spells it (aoai-deploy:deployments[0].modelName).
+naming the key as the stack file spells it (aoai-deploy-example:deployments[0].modelName).
+The provider's own settings (aoai-deploy:*) are the provider's to check.
 """
 
 from __future__ import annotations

@@ -5,11 +5,13 @@ this module holds the two things that take more than a line there:
 
 - :func:`read_deployments` turns the ``deployments`` list of the stack file into
   :class:`ModelDeploymentArgs`, and
-- :func:`unknown_keys` names a key of the stack's namespace that nothing reads (a misspelt
-  key would otherwise be ignored: the CLI checks only the keys Pulumi.yaml declares), and
+- :func:`unknown_keys` names a key of the stack's namespace that the program does not read (a
+  misspelt key would otherwise be ignored: the CLI checks only the keys Pulumi.yaml declares;
+  the provider checks its own namespace, ``aoai-deploy``), and
 - :func:`in_config_terms` turns a :class:`ComponentArgsError`, which names the component's
   arguments (``deployments[0].sku_capacity``), into a :class:`StackConfigError` that names the
-  config keys behind them (``aoai-deploy:deployments[0].skuCapacity``), per :data:`CONFIG_KEYS`.
+  config keys behind them (``aoai-deploy-example:deployments[0].skuCapacity``), per
+  :data:`CONFIG_KEYS`.
 
 Either way the error is a ``pulumi.RunError``: the CLI prints its message, one line per problem
 (``<key>: <what is wrong and what to do>``), without a Python traceback.
@@ -28,7 +30,8 @@ import pulumi
 
 from aoai_deploy.components.args import ModelDeploymentArgs
 from aoai_deploy.components.errors import ComponentArgsError
-from aoai_deploy.providers.azure.config import CONFIG_KEYS as PROVIDER_KEYS
+from aoai_deploy.providers.azure.namespace import CONFIG_KEYS as PROVIDER_KEYS
+from aoai_deploy.providers.azure.namespace import NAMESPACE as PROVIDER_NAMESPACE
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 
 __all__ = [
@@ -214,21 +217,47 @@ def subscription_of(account_id: str) -> str | None:
 def unknown_keys(
     config: pulumi.Config, stack_config: Mapping[str, object]
 ) -> StackConfigError | None:
-    """The keys of ``config``'s namespace in ``stack_config`` (all the stack's config) that
-    neither the program (:data:`CONFIG_KEYS`) nor the provider reads, each with the nearest
-    known key; ``None`` when there are none."""
+    """The keys of ``config``'s namespace in ``stack_config`` (all the stack's config) that the
+    program does not read (:data:`CONFIG_KEYS`), each with the nearest setting, and the
+    program's keys still under the provider's namespace (this project was called aoai-deploy
+    once); ``None`` when there are none. The provider checks its own namespace itself."""
     prefix = config.full_key("")
-    known = {config.full_key(key) for key in CONFIG_KEYS.values()} | set(PROVIDER_KEYS)
+    if prefix == f"{PROVIDER_NAMESPACE}:":
+        return StackConfigError(
+            [
+                (
+                    "Pulumi.yaml",
+                    f"the project is named {PROVIDER_NAMESPACE}, the provider's own namespace, "
+                    "whose keys the provider refuses unless they are its settings: name it "
+                    "aoai-deploy-example as the repository's Pulumi.yaml does, and move the "
+                    'stack (README, "Migrating a stack of the example")',
+                )
+            ]
+        )
+    known = {config.full_key(key) for key in CONFIG_KEYS.values()}
+    provider_names = {key.removeprefix(f"{PROVIDER_NAMESPACE}:") for key in PROVIDER_KEYS}
     problems = []
     for key in sorted(stack_config):
+        name = key.partition(":")[2]
         if key.startswith(prefix) and key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            advice = f"did you mean {close[0]}? " if close else ""
+            if name in provider_names:
+                advice = (
+                    f"it is a setting of the {PROVIDER_NAMESPACE} provider, in its own "
+                    f"namespace: set {PROVIDER_NAMESPACE}:{name} instead"
+                )
+            else:
+                close = difflib.get_close_matches(key, known, n=1)
+                advice = (f"did you mean {close[0]}? " if close else "") + (
+                    "Pulumi.yaml and the README list the settings"
+                )
+            problems.append((key, f"not a setting of this stack; {advice}"))
+        elif key.startswith(f"{PROVIDER_NAMESPACE}:") and config.full_key(name) in known:
             problems.append(
                 (
                     key,
-                    f"not a setting of this stack or of the aoai-deploy provider; {advice}"
-                    "Pulumi.yaml and the README list the settings",
+                    f"a setting of this stack under the provider's namespace, from before the "
+                    f"project was renamed: move it to {config.full_key(name)} (README, "
+                    '"Migrating a stack of the example")',
                 )
             )
     return StackConfigError(problems) if problems else None

@@ -41,7 +41,9 @@ Public API
     ``delete_deployment_direct(account, name)``,
     ``add_role_assignment(principal_oid, role_definition_id, scope, propagation_seconds=0)``,
     ``remove_role_assignment(principal_oid, role_definition_id, scope)``,
-    ``add_model(account, model_name, version="1", model_format="OpenAI", capabilities=None)``.
+    ``add_model(account, model_name, version="1", model_format="OpenAI", capabilities=None)``,
+    ``set_model_version(account, model_name, version, skus=None, retires=None, ...)``,
+    ``set_quota(account, usage_name, limit=None, used=None)``, ``quota(account, usage_name)``.
     ``account`` arguments take an ARM id or a seed account's name. Routes, check order and
     the exact answers are documented in :mod:`.app` and :mod:`.routes`; error wording in
     :mod:`.armerrors`.
@@ -55,9 +57,10 @@ Public API
 Internally: ``app.py`` (routing and the order of ARM's checks), ``routes/`` (each resource's
 answers: ``subscriptions``, ``accounts``, ``deployments``, ``operations``), ``exchange.py``
 (request, response, route), ``server.py`` (HTTPS transport), ``state.py``
-(accounts, deployments, operations, roles), ``auth.py`` (tokens on a request), ``tokens.py``
-(JWT mint/parse), ``armerrors.py`` (codes and messages), ``faults.py``, ``certs.py``,
-``settings.py``, ``seed.py``, ``clock.py``.
+(accounts, deployments, operations, roles), ``catalog.py`` (the account's models list:
+versions, SKUs, retirements), ``quota.py`` (usage names, limits and what is in use),
+``auth.py`` (tokens on a request), ``tokens.py`` (JWT mint/parse), ``armerrors.py`` (codes
+and messages), ``faults.py``, ``certs.py``, ``settings.py``, ``seed.py``, ``clock.py``.
 """
 
 from __future__ import annotations

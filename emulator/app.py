@@ -18,10 +18,12 @@ Routes (path segments case-insensitive, names percent-decoded; ``{P}`` stands fo
     deployment         /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/deployments/{d}
     operation          /subscriptions/{s}{P}/locations/{l}/operationStatuses/{id}
     location           /subscriptions/{s}{P}/locations/{l}/operationResults/{id}
+    account-models     /subscriptions/{s}/resourceGroups/{g}{P}/accounts/{a}/models
+    usages             /subscriptions/{s}{P}/locations/{l}/usages
 
-Their handlers, in ``routes/``: ``subscription`` in ``subscriptions.py``, ``account`` in
-``accounts.py``, ``deployments-list`` and ``deployment`` in ``deployments.py``, ``operation``
-and ``location`` in ``operations.py``.
+Their handlers, in ``routes/``: ``subscription`` in ``subscriptions.py``, ``account``,
+``account-models`` and ``usages`` in ``accounts.py``, ``deployments-list`` and ``deployment``
+in ``deployments.py``, ``operation`` and ``location`` in ``operations.py``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ _ROUTES: Final = (
         "location",
         re.compile(rf"^{_LOCATION_PATH}/operationResults/(?P<op>[^/]+)/?$", re.IGNORECASE),
     ),
+    ("account-models", re.compile(rf"^{_ACCOUNT_PATH}/models/?$", re.IGNORECASE)),
+    ("usages", re.compile(rf"^{_LOCATION_PATH}/usages/?$", re.IGNORECASE)),
 )
 _METHODS: Final = {
     "subscription": ("GET",),
@@ -70,6 +74,8 @@ _METHODS: Final = {
     "deployment": ("GET", "PUT", "PATCH", "DELETE"),
     "operation": ("GET",),
     "location": ("GET",),
+    "account-models": ("GET",),
+    "usages": ("GET",),
 }
 _RESOURCE_TYPES: Final = {
     "subscription": "subscriptions",
@@ -78,6 +84,8 @@ _RESOURCE_TYPES: Final = {
     "deployment": "accounts/deployments",
     "operation": "locations/operationStatuses",
     "location": "locations/operationResults",
+    "account-models": "accounts/models",
+    "usages": "locations/usages",
 }
 
 
@@ -210,6 +218,10 @@ class ArmApp:
             )
         if route.name == "account":
             return accounts.get_account(self.arm, request, route, caller, settings)
+        if route.name == "account-models":
+            return accounts.list_models(self.arm, request, route, caller, settings, api_version)
+        if route.name == "usages":
+            return accounts.list_usages(self.arm, request, route, caller)
         if route.name == "deployments-list":
             return deployments.list_deployments(
                 self.arm, request, route, caller, settings, api_version

@@ -125,17 +125,54 @@ class ArmError(Exception):
         )
 
     @classmethod
-    def insufficient_quota(cls, model: str, capacity: int, message: str | None = None) -> ArmError:
+    def insufficient_quota(
+        cls,
+        model: str,
+        needed: int,
+        available: int = 0,
+        used: int = 1000,
+        limit: int = 1000,
+        message: str | None = None,
+        code: str | None = None,
+    ) -> ArmError:
+        # Azure's wording, numbers and all: "This operation require 8 new capacity in quota
+        # Tokens Per Minute (thousands) - gpt-4o-mini, which is bigger than the current
+        # available capacity 0. The current quota usage is 0 and the quota limit is 0 for
+        # quota Tokens Per Minute (thousands) - gpt-4o-mini." (Azure-Samples/
+        # azure-search-openai-demo-csharp issue 398; "require" is Azure's.)
+        quota = f"Tokens Per Minute (thousands) - {model}"
         return cls(
             400,
-            "InsufficientQuota",
+            code or "InsufficientQuota",
             message
             or (
-                f"This operation require {capacity} new capacity in quota Tokens Per Minute "
-                f"(thousands) - {model}, which is bigger than the current available capacity 0. "
-                f"The current quota usage is 1000 and the quota limit is 1000 for quota Tokens "
-                f"Per Minute (thousands) - {model}."
+                f"This operation require {needed} new capacity in quota {quota}, which is "
+                f"bigger than the current available capacity {available}. The current quota "
+                f"usage is {used} and the quota limit is {limit} for quota {quota}."
             ),
+        )
+
+    @classmethod
+    def sku_not_supported(cls, sku: str, model_label: str, location: str) -> ArmError:
+        return cls.invalid_properties(
+            f"The specified SKU '{sku}' for model '{model_label}' is not supported in this "
+            f"region '{location}'.",
+            target="sku.name",
+        )
+
+    @classmethod
+    def model_deprecated(cls, fmt: str, name: str, version: str, since: str) -> ArmError:
+        # Azure's wording (Azure-Samples/aks-store-demo issue 203, azd against a retired
+        # version): "ServiceModelDeprecated: The model 'Publisher: , Format: OpenAI, Name:
+        # gpt-35-turbo, Version: 0613, Source: , SourceAccount: ' has been deprecated since
+        # 02/13/2025 00:00:00."
+        moment = datetime.datetime.fromisoformat(since)
+        return cls(
+            400,
+            "ServiceModelDeprecated",
+            f"The model 'Publisher: , Format: {fmt}, Name: {name}, Version: {version}, "
+            f"Source: , SourceAccount: ' has been deprecated since "
+            f"{moment:%m/%d/%Y %H:%M:%S}.",
         )
 
     @classmethod

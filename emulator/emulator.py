@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,8 +16,9 @@ from typing import Any
 from aoai_deploy.emulator.app import ArmApp
 from aoai_deploy.emulator.certs import make_certificates
 from aoai_deploy.emulator.faults import Fault, FaultBook
+from aoai_deploy.emulator.quota import in_use
 from aoai_deploy.emulator.requestlog import RequestLogEntry
-from aoai_deploy.emulator.seed import Seed, load_seed
+from aoai_deploy.emulator.seed import Seed, VersionSeed, load_seed
 from aoai_deploy.emulator.server import EmulatorServer, make_ssl_context
 from aoai_deploy.emulator.settings import Settings
 from aoai_deploy.emulator.state import DEPLOYMENT_TYPE, Model, World, rate_limits, system_data
@@ -368,6 +369,61 @@ class Emulator:
             target.models.append(
                 Model(model_name, [version], model_format, dict(capabilities or {}))
             )
+
+    def set_model_version(
+        self,
+        account: str,
+        model_name: str,
+        version: str,
+        *,
+        skus: Sequence[str] | None = None,
+        retires: str | None = None,
+        fine_tune_retires: str | None = None,
+        sku_retires: Mapping[str, str] | None = None,
+    ) -> None:
+        """Say more of one version of a model an account holds (adding the version, and the
+        model, if needed): the deployment SKUs it is offered in (``None``: the model's), when
+        it retires (``deprecation.inference``, ISO 8601), and per SKU ``deprecationDate``."""
+        with self._world.lock:
+            target = self._world.account_by_ref(account)
+            model = next((m for m in target.models if m.name.lower() == model_name.lower()), None)
+            if model is None:
+                model = Model(model_name, [])
+                target.models.append(model)
+            if version not in model.versions:
+                model.versions.append(version)
+            model.details[version.lower()] = VersionSeed(
+                version,
+                tuple(skus) if skus is not None else None,
+                retires,
+                fine_tune_retires,
+                dict(sku_retires or {}),
+            )
+
+    def set_quota(
+        self, account: str, usage_name: str, *, limit: int | None = None, used: int | None = None
+    ) -> dict[str, int]:
+        """Set the quota of ``usage_name`` (``OpenAI.<SKU>.<model>``) in the subscription and
+        region of ``account``: its ``limit``, and ``used``, the use by deployments the
+        emulator does not hold (a new quota needs a limit). Writes that need more than is
+        free then get ``InsufficientQuota``; ``limit=0`` runs it out. Returns :meth:`quota`."""
+        with self._world.lock:
+            target = self._world.account_by_ref(account)
+            self._world.quotas.set(
+                target.subscription_id, target.location, usage_name, limit=limit, used=used
+            )
+        return self.quota(account, usage_name)
+
+    def quota(self, account: str, usage_name: str) -> dict[str, int]:
+        """``{"limit", "currentValue"}`` of a usage in the subscription and region of
+        ``account``, as the usages list reports it (:class:`KeyError` if it has no quota)."""
+        with self._world.lock:
+            target = self._world.account_by_ref(account)
+            found = self._world.quotas.get(target.subscription_id, target.location, usage_name)
+            if found is None:
+                raise KeyError(f"no quota {usage_name!r} in {target.location}")
+            used = in_use(self._world, target.subscription_id, target.location, usage_name)
+            return {"limit": found.limit, "currentValue": used}
 
     def __repr__(self) -> str:
         where = f"{self.base_url}" if self.running else "stopped"

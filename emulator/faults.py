@@ -11,14 +11,16 @@ A :class:`Fault` is a frozen description; the emulator keeps the counters. Kinds
                              ``error{code,message}`` (default ``InternalServerError``); with
                              ``outcome="Canceled"`` it ends ``Canceled``, with
                              ``outcome="Disabled"`` the deployment is left ``Disabled``
-``insufficient-quota``       400 ``InsufficientQuota`` on a PUT (or a PATCH with a ``sku``)
+``insufficient-quota``       400 ``InsufficientQuota`` on a PUT (or a PATCH with a ``sku``),
+                             whatever the quota says (the quota itself: ``set_quota``)
 ``role-propagation``         role assignments younger than ``seconds`` (emulator clock) are not
                              yet in force: 403 as if they did not exist. Stays until cleared;
                              ``times``/``rate`` do not apply to it.
 ============================ ==============================================================
 
 Routes: ``account``, ``deployment``, ``deployments-list``, ``operation`` (the
-``Azure-AsyncOperation`` URL), ``location`` (the ``Location`` URL) or ``*``. Methods: ``GET``,
+``Azure-AsyncOperation`` URL), ``location`` (the ``Location`` URL), ``account-models`` (the
+account's models list), ``usages`` (the region's usages list) or ``*``. Methods: ``GET``,
 ``PUT``, ``PATCH``, ``DELETE`` or ``*``.
 
 How often: by default the next matching request (``times=1``). ``times=N`` for the next N;
@@ -64,6 +66,8 @@ FAULT_ROUTES: Final[tuple[str, ...]] = (
     "deployments-list",
     "operation",
     "location",
+    "account-models",
+    "usages",
 )
 _METHODS: Final = ("*", "GET", "PUT", "PATCH", "DELETE")
 #: Kinds decided before the request is looked at (the ARM front door); one per request.

@@ -12,6 +12,7 @@ this file)::
                     "sku": "S0",                                # optional, the account SKU
                     "models": [{"name": "gpt-4o-mini", "versions": ["2024-07-18"],
                                 "format": "OpenAI",             # optional, default OpenAI
+                                "skus": ["Standard"],           # optional, default: every SKU
                                 "capabilities": {"chatCompletion": "true"}}]}],  # optional
       "principals": [{"name": "deployer", "appId": "<guid>",
                       "objectIds": {"<tenant alias or id>": "<guid>"}}],
@@ -19,12 +20,24 @@ this file)::
                            "notActions": []}],                  # ARM action patterns, * wildcards
       "roleAssignments": [{"principalId": "<object id>", "roleDefinitionId": "<guid>",
                            "scope": "/subscriptions/<guid>[/resourceGroups/<rg>[/providers/...]]",
-                           "description": "optional"}]
+                           "description": "optional"}],
+      "quotas": [{"subscription": "<guid>", "location": "eastus",          # optional
+                  "name": "OpenAI.Standard.gpt-4o-mini", "limit": 1000, "used": 0}]
     }
 
-A model's first version is its default (used when a PUT names no version). A model whose name
-holds ``.ft-`` is a fine-tuned model. :class:`SeedError` names the first bad entry by path,
-for example ``accounts[2].models[0].versions``.
+A model's first version is its default (used when a PUT names no version). A version may also
+be an object saying more of it, as the account's models list (``Accounts_ListModels``) tells it::
+
+    {"version": "2024-05-13", "skus": ["Standard"],         # SKUs offered (default: the model's)
+     "inference": "2025-06-30T00:00:00Z",                   # deprecation.inference
+     "fineTune": "2025-03-31T00:00:00Z",                    # deprecation.fineTune
+     "skuDeprecations": {"Standard": "2025-05-31T00:00:00Z"}}  # skus[].deprecationDate
+
+A model whose name holds ``.ft-`` is a fine-tuned model. A quota is the limit of one usage name
+(``OpenAI.<deployment SKU>.<model>``) in one subscription and location; ``used`` is what
+deployments the emulator does not hold use of it (the emulator adds its own deployments'
+capacity). A usage name without a quota is not limited. :class:`SeedError` names the first bad
+entry by path, for example ``accounts[2].models[0].versions``.
 """
 
 from __future__ import annotations
@@ -34,6 +47,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +56,14 @@ __all__ = [
     "AccountSeed",
     "ModelSeed",
     "PrincipalSeed",
+    "QuotaSeed",
     "RoleAssignmentSeed",
     "RoleDefinitionSeed",
     "Seed",
     "SeedError",
     "SubscriptionSeed",
     "TenantSeed",
+    "VersionSeed",
     "load_seed",
 ]
 
@@ -84,6 +100,21 @@ class SubscriptionSeed:
 
 
 @dataclass(frozen=True)
+class VersionSeed:
+    """What the account's models list says of one version of a model (``AccountModel``)."""
+
+    version: str
+    skus: tuple[str, ...] | None = None
+    """The deployment SKUs it is offered in; ``None``: the model's."""
+    inference: str | None = None
+    """``deprecation.inference``: when Azure stops serving it (ISO 8601)."""
+    fine_tune: str | None = None
+    """``deprecation.fineTune``: when it can no longer be fine-tuned (ISO 8601)."""
+    sku_deprecations: Mapping[str, str] = field(default_factory=dict)
+    """``skus[].deprecationDate`` by SKU name (ISO 8601)."""
+
+
+@dataclass(frozen=True)
 class ModelSeed:
     """A model an account can deploy: a base model or a fine-tuned model it holds."""
 
@@ -95,6 +126,10 @@ class ModelSeed:
     """Model format (``OpenAI``)."""
     capabilities: Mapping[str, str] = field(default_factory=dict)
     """What a deployment of it reports as ``capabilities``."""
+    skus: tuple[str, ...] | None = None
+    """The deployment SKUs its versions are offered in; ``None``: every deployment SKU."""
+    details: tuple[VersionSeed, ...] = ()
+    """What the seed says of single versions (SKUs, retirement dates)."""
 
     @property
     def fine_tuned(self) -> bool:
@@ -145,6 +180,19 @@ class RoleAssignmentSeed:
 
 
 @dataclass(frozen=True)
+class QuotaSeed:
+    """The quota of one usage name in one subscription and location."""
+
+    subscription_id: str
+    location: str
+    name: str
+    """The usage name: ``OpenAI.<deployment SKU>.<model>``."""
+    limit: int
+    used: int = 0
+    """Use by deployments the emulator does not hold."""
+
+
+@dataclass(frozen=True)
 class Seed:
     """A checked seed."""
 
@@ -154,6 +202,7 @@ class Seed:
     principals: tuple[PrincipalSeed, ...]
     role_definitions: tuple[RoleDefinitionSeed, ...]
     role_assignments: tuple[RoleAssignmentSeed, ...]
+    quotas: tuple[QuotaSeed, ...] = ()
 
     def tenant_id(self, alias_or_id: str) -> str:
         """The tenant id for an alias or id (case-insensitive); :class:`KeyError` if unknown."""
@@ -200,6 +249,12 @@ class _Reader:
 
     def guid(self, key: str) -> str:
         return self.text(key, pattern=_GUID)
+
+    def count(self, key: str, default: int | None = None) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(key, "expected a whole number of at least 0")
+        return value
 
     def array(self, key: str, required: bool = True) -> list[Any]:
         value = self.data.get(key)
@@ -285,18 +340,19 @@ def _parse(data: Mapping[str, Any]) -> Seed:
         account_keys.add(account_key)
         models = []
         for model in reader.entries("models", required=False):
-            versions = model.texts("versions")
-            if not versions:
-                raise model.fail("versions", "expected at least one version")
+            versions, details = _versions(model)
             capabilities = model.obj("capabilities", required=False)
             if not all(isinstance(v, str) for v in capabilities.values()):
                 raise model.fail("capabilities", "expected string values")
+            skus = model.texts("skus") if "skus" in model.data else None
             models.append(
                 ModelSeed(
                     name=model.text("name"),
                     versions=versions,
                     format=model.text("format", default="OpenAI"),
                     capabilities=dict(capabilities),
+                    skus=skus,
+                    details=details,
                 )
             )
         accounts.append(
@@ -355,6 +411,24 @@ def _parse(data: Mapping[str, Any]) -> Seed:
                 scope=scope,
             )
         )
+    quotas = []
+    seen_quotas: set[tuple[str, str, str]] = set()
+    for reader in root.entries("quotas", required=False):
+        sub_id = reader.guid("subscription").lower()
+        if sub_id not in sub_ids:
+            raise reader.fail("subscription", f"{sub_id} is not a subscription of the seed")
+        quota = QuotaSeed(
+            subscription_id=sub_id,
+            location=reader.text("location"),
+            name=reader.text("name"),
+            limit=reader.count("limit"),
+            used=reader.count("used", default=0),
+        )
+        quota_key = (sub_id, quota.location.lower(), quota.name.lower())
+        if quota_key in seen_quotas:
+            raise reader.fail("name", f"{quota.name!r} appears twice in {quota.location!r}")
+        seen_quotas.add(quota_key)
+        quotas.append(quota)
     return Seed(
         tenants=tenants,
         subscriptions=tuple(subscriptions),
@@ -362,7 +436,50 @@ def _parse(data: Mapping[str, Any]) -> Seed:
         principals=tuple(principals),
         role_definitions=role_definitions,
         role_assignments=tuple(assignments),
+        quotas=tuple(quotas),
     )
+
+
+def _versions(model: _Reader) -> tuple[tuple[str, ...], tuple[VersionSeed, ...]]:
+    """A model's versions (strings, or objects saying more of one) and the details given."""
+    versions: list[str] = []
+    details: list[VersionSeed] = []
+    for index, item in enumerate(model.array("versions")):
+        if isinstance(item, str) and item:
+            versions.append(item)
+            continue
+        if not isinstance(item, dict):
+            raise model.fail(f"versions[{index}]", "expected a version string or an object")
+        entry = _Reader(item, f"{model.where}.versions[{index}]")
+        deprecations = entry.obj("skuDeprecations", required=False)
+        for sku, when in deprecations.items():
+            _date(entry, f"skuDeprecations.{sku}", when)
+        detail = VersionSeed(
+            version=entry.text("version"),
+            skus=entry.texts("skus") if "skus" in item else None,
+            inference=_date(entry, "inference", item.get("inference")),
+            fine_tune=_date(entry, "fineTune", item.get("fineTune")),
+            sku_deprecations=dict(deprecations),
+        )
+        versions.append(detail.version)
+        details.append(detail)
+    if not versions:
+        raise model.fail("versions", "expected at least one version")
+    return tuple(versions), tuple(details)
+
+
+def _date(reader: _Reader, key: str, value: object) -> str | None:
+    """An ISO 8601 date-time as the models list sends it (``2025-06-30T00:00:00Z``), checked."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return value
+    raise reader.fail(key, f"{value!r} is not an ISO 8601 date-time (2025-06-30T00:00:00Z)")
 
 
 def load_seed(source: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> Seed:

@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from aoai_deploy.emulator.apiversions import ApiVersion
 from aoai_deploy.emulator.armerrors import arm_time
-from aoai_deploy.emulator.seed import ModelSeed, Seed, role_guid
+from aoai_deploy.emulator.quota import QuotaBook
+from aoai_deploy.emulator.seed import ModelSeed, Seed, VersionSeed, role_guid
 
 __all__ = [
     "ACCOUNT_TYPE",
@@ -78,16 +79,27 @@ def scope_covers(scope: str, target: str) -> bool:
 
 @dataclass
 class Model:
-    """A model an account holds."""
+    """A model an account holds (what its models list names, see :mod:`.catalog`)."""
 
     name: str
     versions: list[str]
     format: str = "OpenAI"
     capabilities: dict[str, str] = field(default_factory=dict)
+    skus: tuple[str, ...] | None = None
+    """The deployment SKUs its versions are offered in; ``None``: every deployment SKU."""
+    details: dict[str, VersionSeed] = field(default_factory=dict)
+    """What is known of single versions, by lower-cased version."""
 
     @classmethod
     def from_seed(cls, seed: ModelSeed) -> Model:
-        return cls(seed.name, list(seed.versions), seed.format, dict(seed.capabilities))
+        return cls(
+            seed.name,
+            list(seed.versions),
+            seed.format,
+            dict(seed.capabilities),
+            seed.skus,
+            {detail.version.lower(): detail for detail in seed.details},
+        )
 
 
 @dataclass
@@ -217,6 +229,7 @@ class World:
             )
             for a in seed.role_assignments
         ]
+        self.quotas = QuotaBook(seed.quotas)
         self.deployments: dict[str, dict[str, Deployment]] = {key: {} for key in self.accounts}
         self.operations: dict[str, Operation] = {}
         self._pending: list[Operation] = []

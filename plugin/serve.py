@@ -55,6 +55,8 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_schema_json
 from aoai_deploy.providers import package
 from aoai_deploy.providers.azure.logs import install_stderr_handler
+from aoai_deploy.providers.azure.namespace import FirstConfiguration
+from aoai_deploy.providers.errors import ConfigError
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
 if TYPE_CHECKING:
@@ -75,6 +77,9 @@ class AoaiDeployProvider(Provider):
 
     def __init__(self, front: DeploymentFront | None = None) -> None:
         self._front = front
+        # The engine configures each provider plugin process once (one per provider
+        # resource); a second, different configuration comes from someone else.
+        self._first = FirstConfiguration()
         # The role grants of the program this process serves (one engine operation), shared
         # by every component it constructs; made by the first.
         self._grants: RoleGrants | None = None
@@ -83,10 +88,23 @@ class AoaiDeployProvider(Provider):
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=package_schema_json())
 
+    # CheckConfig is left to the SDK (it passes the inputs through): the engine sends it the
+    # values without their secret flags, so the whole check runs here, in Configure (which
+    # the engine sends in a preview too), and one run names every problem.
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         install_stderr_handler()  # configure only ever runs in the plugin process
         values = _config_values(request.args, request.variables)
-        self._front = DeploymentFront.configured(values.get)
+        try:
+            self._first.accept(values)
+        except ConfigError as refused:
+            raise PackageError(str(refused)) from None
+        # Older engines send only `variables`, which say nothing of secrecy.
+        plaintext = (
+            {f"{NAME}:{key}" for key, value in request.args.items() if not value.contains_secret()}
+            if request.args
+            else None
+        )
+        self._front = DeploymentFront.configured(values.get, keys=values, plaintext=plaintext)
         # No preview of creates: the engine shows outputs as unknown without asking, and a
         # preview then sends nothing to Azure.
         return ConfigureResponse(
@@ -95,6 +113,10 @@ class AoaiDeployProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         _require_deployment(request.type)
+        front = self._front
+        if front is not None and front.checks_azure:
+            # aoai-deploy:preflight always: check reads Azure, so it blocks.
+            return await self._blocking(lambda r: package.check(r, front), request)
         return package.check(request)  # pure and quick: no thread needed
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -255,6 +277,9 @@ def _package_error(error: BaseException) -> PackageError | None:
     return None
 
 
+_RESOURCE_OPTIONS: Final = frozenset({"version", "pluginDownloadURL"})
+
+
 def _config_values(
     args: Mapping[str, PropertyValue], variables: Mapping[str, str]
 ) -> dict[str, str]:
@@ -262,11 +287,17 @@ def _config_values(
 
     ``args`` holds the typed values (secrets unwrapped here: they are decrypted already);
     ``variables``, which older engines send alone, the same keyed ``aoai-deploy:config:<key>``.
+    The provider resource's own options that an engine may pass as inputs (``version``,
+    ``pluginDownloadURL``) are no configuration.
     """
     values = {
-        key.replace(f"{NAME}:config:", f"{NAME}:", 1): value for key, value in variables.items()
+        key.replace(f"{NAME}:config:", f"{NAME}:", 1): value
+        for key, value in variables.items()
+        if key.rpartition(":")[2] not in _RESOURCE_OPTIONS
     }
     for key, value in args.items():
+        if key in _RESOURCE_OPTIONS:
+            continue
         plain = _unwrapped(value)
         if plain is not None:
             values[f"{NAME}:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)

@@ -14,6 +14,7 @@ from aoai_deploy.providers.errors import (
     InputError,
     OperationFailedError,
     OperationTimeoutError,
+    PreflightError,
     TransportError,
 )
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
@@ -34,5 +35,6 @@ __all__ = [
     "InputError",
     "OperationFailedError",
     "OperationTimeoutError",
+    "PreflightError",
     "TransportError",
 ]

@@ -13,7 +13,8 @@
     │   └── ArmNotFoundError        404 where the resource had to exist
     ├── OperationFailedError        a long-running operation ended Failed or Canceled
     ├── OperationTimeoutError       an operation outlived operation_timeout_seconds
-    └── ForeignDeploymentError      create found a deployment it does not own
+    ├── ForeignDeploymentError      create found a deployment it does not own
+    └── PreflightError              the preflight found, before any write, that it would fail
 
 Every message's first line says what was being done, to which ARM id, the ARM code and
 ARM's message; what to do, when that is known, follows on the next line::
@@ -42,6 +43,7 @@ __all__ = [
     "InputError",
     "OperationFailedError",
     "OperationTimeoutError",
+    "PreflightError",
     "TransportError",
     "about",
     "with_hint",
@@ -127,6 +129,25 @@ class OperationTimeoutError(AoaiDeployError):
 
 class ForeignDeploymentError(AoaiDeployError):
     """``create`` found an existing deployment that this stack did not create."""
+
+
+class PreflightError(AoaiDeployError):
+    """The preflight (``aoai-deploy:preflight``) found, before any write, what Azure would
+    refuse: quota, a model or version not offered, a retired version. One line per problem,
+    the first after ``<operation> <ARM id>: PreflightFailed: ``."""
+
+    code = "PreflightFailed"
+
+    def __init__(self, operation: str, resource_id: str, problems: list[str]) -> None:
+        self.operation = operation
+        self.resource_id = resource_id
+        self.problems = list(problems)
+        lines = [f"{operation} {resource_id}: {self.code}: {problems[0]}", *problems[1:]]
+        lines.append(
+            "Nothing was written: aoai-deploy:preflight read the account's models and the "
+            "subscription's quota before the first write."
+        )
+        super().__init__("\n".join(lines))
 
 
 def _format(operation: str, resource_id: str, code: str, message: str, hint: str) -> str:

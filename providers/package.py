@@ -20,7 +20,7 @@ Every method is synchronous and may block on ARM; the server runs them in its th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, ParamSpec, TypeVar
 
 from pulumi.output import Unknown
@@ -149,12 +149,16 @@ def owner_from_urn(urn: str, organization: str = "organization") -> str:
 # -- planning: no network ----------------------------------------------------------------
 
 
-def check(request: CheckRequest) -> CheckResponse:
-    """Validate and fill the inputs; the owner comes from the URN when the program set none."""
+def check(request: CheckRequest, front: DeploymentFront | None = None) -> CheckResponse:
+    """Validate and fill the inputs; the owner comes from the URN when the program set none.
+    With ``aoai-deploy:preflight always`` (``front`` configured), the preflight's problems
+    too: this one reads Azure."""
     news = to_core(request.new_inputs)
     if news.get(OWNER_INPUT) is None:
         news[OWNER_INPUT] = owner_from_urn(request.urn)
     inputs, failures = lifecycle.check(news)
+    if not failures and front is not None and front.checks_azure:
+        failures = lifecycle.preflight_failures(front.runtime, to_core(request.old_inputs), inputs)
     return CheckResponse(
         inputs=from_core(inputs, _secret_keys(request.new_inputs)),
         failures=[
@@ -201,10 +205,27 @@ class DeploymentFront:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime
+
+    @property
+    def checks_azure(self) -> bool:
+        """Whether check reads Azure (``aoai-deploy:preflight always``)."""
+        return self._runtime.preflight.on_check
+
     @classmethod
-    def configured(cls, get: Callable[[str], str | None]) -> DeploymentFront:
-        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings)."""
-        return cls(Runtime.build(_reported(ProviderConfig.from_getter)(get)))
+    def configured(
+        cls,
+        get: Callable[[str], str | None],
+        *,
+        keys: Iterable[str] | None = None,
+        plaintext: Collection[str] | None = None,
+    ) -> DeploymentFront:
+        """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings);
+        ``keys`` and ``plaintext`` as :meth:`ProviderConfig.from_getter` takes them."""
+        config = _reported(ProviderConfig.from_getter)(get, keys=keys, plaintext=plaintext)
+        return cls(Runtime.build(config))
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
 import pulumi.dynamic
@@ -22,6 +22,7 @@ import pulumi.dynamic
 from aoai_deploy.providers import lifecycle
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.logs import install_stderr_handler
+from aoai_deploy.providers.azure.namespace import CONFIG_KEYS, FirstConfiguration
 from aoai_deploy.providers.errors import AoaiDeployError, ConfigError
 from aoai_deploy.providers.lifecycle import Runtime
 
@@ -33,6 +34,11 @@ _IMPORT_NOTE = "(`pulumi import` does not work for dynamic resources.)"
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+
+#: The configuration this plugin process took. The SDK's plugin configures each provider
+#: instance it unpickles with the config of the last Configure call it got; the engine sends
+#: one, so a second that differs (someone else's) must not reach an instance unpickled later.
+_FIRST = FirstConfiguration()
 
 
 def _surfaced(method: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -63,6 +69,7 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
     def __init__(self, runtime: Runtime | None = None) -> None:
         super().__init__()
         self._runtime = runtime
+        self._config_error: ConfigError | None = None
         self._runtime_lock = threading.Lock()
 
     # Nothing of the instance is pickled: no configuration, credential, session or lock
@@ -72,20 +79,40 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._runtime = None
+        self._config_error = None
         self._runtime_lock = threading.Lock()
 
-    @_surfaced
     def configure(self, req: pulumi.dynamic.ConfigureRequest) -> None:
+        """Validate the ``aoai-deploy:*`` configuration and build the runtime from it.
+
+        A configuration that cannot be used is not raised here: the SDK's plugin would show
+        it as a Python traceback. ``check`` reports it as a check failure (no traceback, and
+        before anything is planned), the operations raise it.
+        """
         install_stderr_handler()  # configure only ever runs in the plugin process
-        config = ProviderConfig.from_getter(req.config.get)
+        try:
+            _FIRST.accept({k: v for k in CONFIG_KEYS if (v := req.config.get(k)) is not None})
+            # Secrets arrive unwrapped (the SDK's plugin drops the flag before configure), so
+            # whether they were stored as secrets is checked by the program: resource.py.
+            config = ProviderConfig.from_getter(req.config.get, keys=_every_key(req.config))
+        except ConfigError as error:
+            with self._runtime_lock:
+                self._config_error = error
+            return
         with self._runtime_lock:
             self._runtime = Runtime.build(config)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
         inputs, failures = lifecycle.check(news)
-        return pulumi.dynamic.CheckResult(
-            inputs, [pulumi.dynamic.CheckFailure(f.field, f.reason) for f in failures]
-        )
+        runtime = self._runtime
+        if not failures and runtime is not None and runtime.preflight.on_check:
+            # aoai-deploy:preflight always: the one call a preview makes for a new resource.
+            failures = lifecycle.preflight_failures(runtime, olds, inputs)
+        reported = [pulumi.dynamic.CheckFailure(f.field, f.reason) for f in failures]
+        if self._config_error is not None:
+            # Named by its keys, not by a property of the resource.
+            reported.insert(0, pulumi.dynamic.CheckFailure("", str(self._config_error)))
+        return pulumi.dynamic.CheckResult(inputs, reported)
 
     def diff(
         self, _id: str, olds: dict[str, Any], news: dict[str, Any]
@@ -124,9 +151,22 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
 
     def _require_runtime(self) -> Runtime:
         runtime = self._runtime
+        if self._config_error is not None:
+            raise ConfigError(str(self._config_error))  # a fresh one per call: threads
         if runtime is None:
             raise ConfigError(
                 "the aoai-deploy provider was not configured: Pulumi 3.139 or newer calls "
                 "configure() with the stack config before any operation; upgrade the CLI"
             )
         return runtime
+
+
+def _every_key(config: pulumi.dynamic.Config) -> Mapping[str, Any] | None:
+    """Every key of the stack config the engine sent, or ``None`` where the SDK hides them.
+
+    ``pulumi.dynamic.Config`` (SDK 3.272) offers ``get`` only; its ``_props`` is the whole
+    stack config (every namespace), which is what the check of unknown ``aoai-deploy`` keys
+    needs. tests/faults/test_security_configure.py pins it.
+    """
+    every = getattr(config, "_props", None)
+    return every if isinstance(every, Mapping) else None

@@ -3,6 +3,11 @@
 Program-side only: it packs the arguments into the property bag and hands the engine a
 pickled :class:`~aoai_deploy.providers.provider.CrossTenantDeploymentProvider`, which does the
 work in the plugin process.
+
+It also refuses a secret provider setting (``aoai-deploy:clientSecret``,
+``aoai-deploy:staticTokens``) that the stack stores in plain text: the provider's own
+``configure`` cannot tell (the SDK's plugin hands it every value unwrapped), but the program
+is told which config keys are secrets.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from typing import Any
 
 import pulumi
 import pulumi.dynamic
+from pulumi.runtime.config import get_config, is_config_secret
 
+from aoai_deploy.providers.azure.namespace import SECRET_KEYS, plaintext_secrets
 from aoai_deploy.providers.core.schema import (
     INPUT_FIELDS,
     OUTPUT_FIELDS,
@@ -99,6 +106,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
         args: CrossTenantDeploymentArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        _refuse_plaintext_secrets()
         super().__init__(
             CrossTenantDeploymentProvider(), resource_name, properties(resource_name, args), opts
         )
@@ -120,3 +128,12 @@ def properties(resource_name: str, args: CrossTenantDeploymentArgs) -> dict[str,
     # Output-only keys are registered as None so they exist as attributes in preview too.
     props.update({key: None for key in OUTPUTS})
     return props
+
+
+def _refuse_plaintext_secrets() -> None:
+    """Stop the program if a secret setting of the provider is stored in plain text in the
+    stack's config (set without ``--secret``); the message says how to store it."""
+    is_set = {key for key in SECRET_KEYS if get_config(key)}
+    problems = plaintext_secrets({k for k in is_set if not is_config_secret(k)}, is_set)
+    if problems:
+        raise pulumi.RunError("\n".join(problems))

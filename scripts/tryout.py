@@ -43,7 +43,7 @@ ACCOUNT = (
     "providers/Microsoft.CognitiveServices/accounts/fabrikam-aoai-eus"
 )
 DEPLOYMENT = "ft-gpt-4o-mini"
-CAPACITY_PATH = "aoai-deploy:deployments[0].skuCapacity"
+CAPACITY_PATH = "aoai-deploy-example:deployments[0].skuCapacity"
 
 
 class TryoutError(Exception):

@@ -13,6 +13,7 @@ from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import Caller
 from aoai_deploy.emulator.exchange import MAX_BODY_BYTES, Request, Response, Route
 from aoai_deploy.emulator.faults import FaultBook
+from aoai_deploy.emulator.quota import shortfall
 from aoai_deploy.emulator.settings import Settings
 from aoai_deploy.emulator.state import Account, Deployment, Operation, World
 
@@ -159,7 +160,24 @@ class Arm:
         error = {"code": fault.code or code, "message": fault.message or message}
         return Failure(error, fault.status or 400, fault.outcome)
 
-    def check_quota(self, method: str, model: str, capacity: int) -> None:
+    def check_quota(
+        self,
+        method: str,
+        account: Account,
+        usage: str,
+        model: str,
+        capacity: int,
+        existing: Deployment | None,
+    ) -> None:
+        """Refuse a write that needs more of ``usage`` than is free (:mod:`..quota`), or that
+        an injected ``insufficient-quota`` fault hits whatever the numbers."""
         fault = self.faults.take(frozenset({"insufficient-quota"}), "deployment", method)
         if fault is not None:
-            raise ArmError.insufficient_quota(model, capacity, fault.message)
+            raise ArmError.insufficient_quota(
+                model, capacity, message=fault.message, code=fault.code
+            )
+        short = shortfall(self.world, account, usage, capacity, existing)
+        if short is not None:
+            raise ArmError.insufficient_quota(
+                model, short.needed, short.available, short.used, short.limit
+            )

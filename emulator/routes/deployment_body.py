@@ -155,11 +155,7 @@ def checked_sku(
         )
     known = canonical(name, DEPLOYMENT_SKUS)
     if known is None:
-        raise ArmError.invalid_properties(
-            f"The specified SKU '{name}' for model '{model_label}' is not supported in this "
-            f"region '{account.location}'.",
-            target="sku.name",
-        )
+        raise ArmError.sku_not_supported(name, model_label, account.location)
     capacity = member(sku, "capacity", current.get("capacity") if current else 1)
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         # Worded by the emulator; Azure refuses zero and negative capacities.

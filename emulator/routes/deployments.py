@@ -11,6 +11,8 @@ DELETE  ``.../deployments/{d}``    ``Deployments_Delete``              :func:`de
 ======  =========================  ==================================  ==========================
 
 Writes are long-running: their operations are polled at the URLs :mod:`.operations` serves.
+A PUT also meets the models list's rules (a version offered in the SKU, not retired:
+:mod:`..catalog`), and a PUT or PATCH the quota of its usage (:mod:`..quota`).
 The checks before a handler runs, and their order, are the dispatcher's (``app.py``); what a
 body may say is in :mod:`.deployment_body`; the linked-access rules of a copy from a source
 account are :func:`_linked`'s.
@@ -27,7 +29,9 @@ from typing import Any, Final, Literal
 from aoai_deploy.emulator.apiversions import row
 from aoai_deploy.emulator.armerrors import ArmError
 from aoai_deploy.emulator.auth import Caller
+from aoai_deploy.emulator.catalog import offered_skus, retired_since
 from aoai_deploy.emulator.exchange import Request, Response, Route
+from aoai_deploy.emulator.quota import usage_name, usage_of
 from aoai_deploy.emulator.routes.common import Arm, member, same
 from aoai_deploy.emulator.routes.deployment_body import (
     PASSTHROUGH_PROPERTIES,
@@ -132,10 +136,18 @@ def put_deployment(
             spec.model_format, spec.model_name, spec.model_version or "", spec.source or ""
         )
     model, version = found
+    if not any(same(spec.sku_name, sku) for sku in offered_skus(model, version)):
+        raise ArmError.sku_not_supported(spec.sku_name, f"{model.name} {version}", account.location)
+    old_model = existing.body["properties"]["model"] if existing is not None else {}
+    if not (same(old_model.get("name"), model.name) and same(old_model.get("version"), version)):
+        since = retired_since(model, version, spec.sku_name, arm.world.wall())
+        if since is not None:
+            raise ArmError.model_deprecated(model.format, model.name, version, since)
     arm.check_conflict(account)
     if existing is not None:
         check_model_change(existing, spec, version)
-    arm.check_quota(request.method, model.name, spec.capacity)
+    usage = usage_name(spec.sku_name, model.name)
+    arm.check_quota(request.method, account, usage, model.name, spec.capacity, existing)
     failure = arm.failure(request.method)
     kind: Literal["create", "update"] = "update" if existing else "create"
     op = arm.world.start_operation(
@@ -296,7 +308,9 @@ def patch_deployment(
             new_body["tags"] = tags
     arm.check_conflict(account)
     if sku is not None:
-        arm.check_quota(request.method, str(model.get("name")), new_body["sku"]["capacity"])
+        usage = usage_of(new_body) or ""
+        capacity = new_body["sku"]["capacity"]
+        arm.check_quota(request.method, account, usage, str(model.get("name")), capacity, existing)
     failure = arm.failure(request.method)
     op = arm.world.start_operation(
         account,

@@ -7,7 +7,9 @@ configuration, and the redaction of what the provider logs.
 ``tokens``       ARM tokens per tenant (a thread-safe cache), cross-tenant checks
 ``credentials``  the azure-identity credential ``aoai-deploy:credential`` names
 ``config``       the ``aoai-deploy:*`` provider configuration, validated once
+``namespace``    which ``aoai-deploy:*`` keys are settings, and which must arrive as secrets
 ``clouds``       Azure's clouds, and which ARM endpoints are theirs or loopback
+``jwt``          a token's claims read unverified, and whether it is signed at all
 ``logs``         the provider's logger, and the redaction of tokens from what it writes
 
 Each module is imported by its own path (``aoai_deploy.providers.azure.arm``, ...).

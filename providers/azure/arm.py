@@ -55,7 +55,7 @@ from aoai_deploy.providers.azure.calls import (
     TokenSource,
 )
 from aoai_deploy.providers.azure.config import ProviderConfig
-from aoai_deploy.providers.azure.logs import logger, redact
+from aoai_deploy.providers.azure.logs import logger, redact_error
 from aoai_deploy.providers.azure.tokens import auxiliary_header
 from aoai_deploy.providers.azure.waiting import wait_for_operation
 from aoai_deploy.providers.core.hints import hint_for
@@ -422,8 +422,9 @@ def _error_of(response: ArmResponse) -> tuple[str, str]:
     error = body.get("error")
     if not isinstance(error, dict):
         error = body if "code" in body else {}
+    error = redact_error(error)  # every field: a code can carry a token as well as a message
     code = str(error.get("code") or f"HTTP{response.status}")
-    message = redact(str(error.get("message") or ""))
+    message = str(error.get("message") or "")
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "..."
     return code, message

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-__all__ = ["CLOUDS", "Cloud"]
+__all__ = ["CLOUDS", "Cloud", "cloud_of"]
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,20 @@ def _format_host(hostname: str, port: int) -> str:
     return host if port == 443 else f"{host}:{port}"
 
 
-#: ARM base URLs of Azure's clouds: tokens for them are meant to go there.
-_AZURE_ARM_ENDPOINTS: Final = frozenset(c.arm_endpoint for c in CLOUDS.values())
+def cloud_of(arm_endpoint: str) -> Cloud | None:
+    """The Azure cloud whose ARM base URL ``arm_endpoint`` is, if any."""
+    return next((c for c in CLOUDS.values() if c.arm_endpoint == arm_endpoint), None)
 
 
-def _custom_host(arm_endpoint: str) -> str | None:
-    """``host[:port]`` of ``arm_endpoint`` when tokens sent there would leave Azure and this
-    machine: neither an Azure cloud's ARM nor a loopback address. ``None`` otherwise.
+def _custom_host(arm_endpoint: str, cloud: Cloud) -> str | None:
+    """``host[:port]`` of ``arm_endpoint`` when tokens of ``cloud`` sent there would leave that
+    cloud and this machine: neither ``cloud``'s own ARM nor a loopback address. ``None``
+    otherwise. Another cloud's ARM is as foreign to ``cloud``'s tokens as any other host.
 
     Loopback is ``localhost`` or an IP literal in 127.0.0.0/8 or ::1, nothing resolved by DNS
     (a name such as 127.0.0.1.nip.io can point anywhere).
     """
-    if arm_endpoint in _AZURE_ARM_ENDPOINTS:
+    if arm_endpoint == cloud.arm_endpoint:
         return None
     parts = urlsplit(arm_endpoint)
     hostname = (parts.hostname or "").lower()

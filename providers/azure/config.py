@@ -1,65 +1,59 @@
 """The provider configuration: the ``aoai-deploy:*`` stack config, validated once.
 
-The dynamic provider reads it in ``configure()``, inside the plugin process::
+The fronts read it where the engine configures the provider, inside the plugin process::
 
-    config = ProviderConfig.from_getter(req.config.get)
+    config = ProviderConfig.from_getter(values.get, keys=values, plaintext=not_secret)
 
-``get(key)`` returns the plain string (secrets arrive decrypted) or ``None``. Nothing here
-reads the environment: what a stack does depends only on its config.
+``get(key)`` returns the plain string (secrets arrive decrypted) or ``None``; ``keys`` lists
+every key the front received, so that a key of the namespace that is no setting is refused
+(:mod:`.namespace`), and ``plaintext`` the keys that arrived without the secret flag, so that
+a secret setting stored in plain text is refused. A front that cannot tell passes ``None``.
+Nothing here reads the environment: what a stack does depends only on its config.
 
-=============================  ===========================================================
-key                            meaning
-=============================  ===========================================================
-``aoai-deploy:cloud``          ``AzureCloud`` (default), ``AzureUSGovernment``,
-                               ``AzureChinaCloud``: ARM endpoint, authority, token scope
-``aoai-deploy:armEndpoint``    override the ARM base URL (https, host and port only)
-``aoai-deploy:allowCustomEndpoint``
-                               ``true``: send tokens to an ``armEndpoint`` that is neither
-                               an Azure cloud's nor loopback (without ``static`` tokens)
-``aoai-deploy:caBundle``       PEM file of CA certificates for that endpoint
-``aoai-deploy:credential``     ``default``, ``cli``, ``client-secret``,
-                               ``workload-identity``, ``managed-identity``, ``static``
-``aoai-deploy:clientId``       application (client) id: ``client-secret`` (required),
-                               ``workload-identity``, ``managed-identity`` (user-assigned),
-                               ``default`` (its managed / workload identity step)
-``aoai-deploy:clientSecret``   secret of that application, for ``client-secret``
-``aoai-deploy:tenantId``       home tenant of the identity: ``client-secret`` (required),
-                               ``workload-identity``, ``cli``
-``aoai-deploy:staticTokens``   secret JSON ``{tenantId: accessToken}`` for ``static``
-=============================  ===========================================================
+The keys and what they mean are the table
+:data:`~aoai_deploy.providers.core.schema.CONFIG_FIELDS` (the README lists it).
 
-An ``armEndpoint`` that is not an Azure cloud's ARM would receive real Entra tokens: it is
-accepted only on a loopback host, with ``static`` tokens, or with ``allowCustomEndpoint``, and
-the last two log a warning naming the host.
+Tokens go to the configured cloud's own ARM endpoint or to a loopback address. Any other
+``armEndpoint`` (another cloud's ARM included: its tokens are not that cloud's) is accepted
+only with ``allowCustomEndpoint`` or with static tokens that are unsigned (``alg: none``, as
+the local emulator mints them: worthless anywhere else), and then a warning names the host.
 
 Every :class:`~aoai_deploy.providers.errors.ConfigError` names the key and says what to set;
-none repeats a secret. :class:`ProviderConfig` holds secrets, so it keeps them out of its
-``repr`` and refuses to be pickled: it must never end up on the pickled provider.
+one error names every problem of one configuration, and none repeats a secret.
+:class:`ProviderConfig` holds secrets, so it keeps them out of its ``repr`` and refuses to be
+pickled: it must never end up on the pickled provider.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
-from aoai_deploy.providers.azure.clouds import CLOUDS, Cloud, _custom_host, _format_host
+from aoai_deploy.providers.azure.clouds import CLOUDS, Cloud, _custom_host, _format_host, cloud_of
+from aoai_deploy.providers.azure.jwt import decode_payload, is_unsigned
+from aoai_deploy.providers.azure.namespace import (
+    CONFIG_KEYS,
+    NAMESPACE,
+    plaintext_secrets,
+    unknown_keys,
+)
 from aoai_deploy.providers.errors import ConfigError
 
 __all__ = [
     "CONFIG_KEYS",
     "CREDENTIAL_KINDS",
+    "PREFLIGHT_MODES",
     "ProviderConfig",
 ]
 
-_NS: Final = "aoai-deploy"
+
+_NS: Final = NAMESPACE
 KEY_CLOUD: Final = f"{_NS}:cloud"
 KEY_ARM_ENDPOINT: Final = f"{_NS}:armEndpoint"
 KEY_ALLOW_CUSTOM_ENDPOINT: Final = f"{_NS}:allowCustomEndpoint"
@@ -69,18 +63,12 @@ KEY_CLIENT_ID: Final = f"{_NS}:clientId"
 KEY_CLIENT_SECRET: Final = f"{_NS}:clientSecret"
 KEY_TENANT_ID: Final = f"{_NS}:tenantId"
 KEY_STATIC_TOKENS: Final = f"{_NS}:staticTokens"
-#: Every key the provider reads, in the order the README's reference lists them.
-CONFIG_KEYS: Final[tuple[str, ...]] = (
-    KEY_CLOUD,
-    KEY_ARM_ENDPOINT,
-    KEY_ALLOW_CUSTOM_ENDPOINT,
-    KEY_CA_BUNDLE,
-    KEY_CREDENTIAL,
-    KEY_CLIENT_ID,
-    KEY_CLIENT_SECRET,
-    KEY_TENANT_ID,
-    KEY_STATIC_TOKENS,
-)
+KEY_PREFLIGHT: Final = f"{_NS}:preflight"
+
+#: ``off``: no preflight; ``up``: before the first write of an update; ``always``: also when
+#: inputs are checked, so in `pulumi preview` too (the provider cannot tell a preview's check
+#: from an update's).
+PREFLIGHT_MODES: Final[tuple[str, ...]] = ("off", "up", "always")
 
 _log = logging.getLogger(__name__)
 
@@ -103,24 +91,6 @@ _USES_TENANT_ID: Final = frozenset({"cli", "client-secret", "workload-identity"}
 
 # Matched with fullmatch only: `$` would also accept a value ending in a line break.
 _GUID: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-_B64URL_SEGMENT: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
-
-
-def _decode_jwt_payload(token: str) -> dict[str, Any] | None:
-    """The payload of a compact JWS (``header.payload.signature``), unverified; ``None`` when
-    ``token`` is not one. Shared with :mod:`.tokens`."""
-    parts = token.split(".")
-    if len(parts) != 3 or not all(_B64URL_SEGMENT.fullmatch(p) for p in parts[:2]):
-        return None
-    if parts[2] and not _B64URL_SEGMENT.fullmatch(parts[2]):
-        return None
-    segment = parts[1].rstrip("=")
-    try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError):
-        return None
-    return payload if isinstance(payload, dict) else None
 
 
 @dataclass(frozen=True)
@@ -151,17 +121,35 @@ class ProviderConfig:
     """Secret of the application for ``client-secret``."""
     static_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """``(tenant id, access token)`` pairs for ``static``; tenant ids lower-case."""
+    preflight: str = "off"
+    """One of :data:`PREFLIGHT_MODES`."""
 
     @classmethod
-    def from_getter(cls, get: Callable[[str], str | None]) -> ProviderConfig:
+    def from_getter(
+        cls,
+        get: Callable[[str], str | None],
+        *,
+        keys: Iterable[str] | None = None,
+        plaintext: Collection[str] | None = None,
+    ) -> ProviderConfig:
         """Read and validate every ``aoai-deploy:*`` key through ``get`` (e.g.
-        ``req.config.get``). Raises one :class:`ConfigError` listing every problem."""
+        ``req.config.get``). ``keys``: every key of the configuration (any namespace), where
+        the caller has them; ``plaintext``: the keys whose value arrived without the secret
+        flag, where the caller can tell. Raises one :class:`ConfigError` naming every
+        problem."""
         problems: list[str] = []
 
         def value(key: str) -> str | None:
             raw = get(key)
             # `pulumi config set key ""` stores an empty string: the same as unset.
             return raw.strip() if raw is not None and raw.strip() else None
+
+        if keys is not None:
+            problems += unknown_keys(keys)
+        if plaintext is not None:
+            problems += plaintext_secrets(
+                plaintext, {k for k in (KEY_CLIENT_SECRET, KEY_STATIC_TOKENS) if value(k)}
+            )
 
         cloud = _parse_cloud(value(KEY_CLOUD), problems)
         arm_endpoint = cloud.arm_endpoint
@@ -171,13 +159,15 @@ class ProviderConfig:
         ca_bundle = _parse_ca_bundle(value(KEY_CA_BUNDLE), problems)
 
         kind = (value(KEY_CREDENTIAL) or "default").lower()
-        if kind not in CREDENTIAL_KINDS:
+        known_kind = kind in CREDENTIAL_KINDS
+        if not known_kind:
+            # The keys each kind uses are not checked against a kind that does not exist:
+            # they would only add problems that go away with the right kind.
             problems.append(
                 f"{KEY_CREDENTIAL} is '{value(KEY_CREDENTIAL)}', which is not a credential kind: "
                 f"set it to one of {', '.join(CREDENTIAL_KINDS)} "
                 f"(`pulumi config set {KEY_CREDENTIAL} cli`)"
             )
-            _raise(problems)
 
         client_id = value(KEY_CLIENT_ID)
         client_secret = value(KEY_CLIENT_SECRET)
@@ -185,7 +175,7 @@ class ProviderConfig:
         raw_static = value(KEY_STATIC_TOKENS)
 
         if client_id is not None:
-            if kind not in _USES_CLIENT_ID:
+            if known_kind and kind not in _USES_CLIENT_ID:
                 problems.append(_unused(KEY_CLIENT_ID, kind, "client-secret"))
             elif not _GUID.fullmatch(client_id):
                 problems.append(
@@ -198,13 +188,13 @@ class ProviderConfig:
             problems.append(_missing(kind, KEY_CLIENT_ID, secret=False, what="<application-id>"))
 
         if client_secret is not None:
-            if kind != "client-secret":
+            if known_kind and kind != "client-secret":
                 problems.append(_unused(KEY_CLIENT_SECRET, kind, "client-secret"))
         elif kind == "client-secret":
             problems.append(_missing(kind, KEY_CLIENT_SECRET, secret=True, what="<value>"))
 
         if tenant_id is not None:
-            if kind not in _USES_TENANT_ID:
+            if known_kind and kind not in _USES_TENANT_ID:
                 problems.append(_unused(KEY_TENANT_ID, kind, "client-secret"))
             elif not _GUID.fullmatch(tenant_id):
                 problems.append(
@@ -220,15 +210,24 @@ class ProviderConfig:
 
         static_tokens: tuple[tuple[str, str], ...] = ()
         if raw_static is not None:
-            if kind != "static":
-                problems.append(_unused(KEY_STATIC_TOKENS, kind, "static"))
-            else:
+            if kind == "static":
                 static_tokens = _parse_static_tokens(raw_static, problems)
+            elif known_kind:
+                problems.append(_unused(KEY_STATIC_TOKENS, kind, "static"))
         elif kind == "static":
             problems.append(
                 _missing(
                     kind, KEY_STATIC_TOKENS, secret=True, what='\'{"<tenant-id>": "<token>"}\''
                 )
+            )
+
+        preflight = (value(KEY_PREFLIGHT) or "off").lower()
+        if preflight not in PREFLIGHT_MODES:
+            problems.append(
+                f"{KEY_PREFLIGHT} is '{value(KEY_PREFLIGHT)}', which is not a preflight mode: set "
+                "it to off (the default), up (read quota and models before the first write of "
+                "`pulumi up`) or always (in `pulumi preview` too): "
+                f"`pulumi config set {KEY_PREFLIGHT} up`"
             )
 
         allowed = _parse_flag(KEY_ALLOW_CUSTOM_ENDPOINT, value(KEY_ALLOW_CUSTOM_ENDPOINT), problems)
@@ -237,31 +236,31 @@ class ProviderConfig:
                 f"{KEY_ALLOW_CUSTOM_ENDPOINT} is set but {KEY_ARM_ENDPOINT} is not, so it does "
                 f"nothing: remove it (`pulumi config rm {KEY_ALLOW_CUSTOM_ENDPOINT}`)"
             )
-        custom_host = _custom_host(arm_endpoint)
+        custom_host = _custom_host(arm_endpoint, cloud)
         reason = ""
-        if custom_host is not None:
-            if kind == "static":
-                reason = "credential 'static'"
-            elif allowed:
+        if custom_host is not None and known_kind:
+            if allowed:
                 reason = f"{KEY_ALLOW_CUSTOM_ENDPOINT} true"
-            else:
-                problems.append(
-                    f"{KEY_ARM_ENDPOINT} is '{arm_endpoint}', which is not the ARM endpoint of an "
-                    f"Azure cloud: credential '{kind}' would send it real Entra tokens. For a "
-                    "local emulator use a loopback address (https://127.0.0.1:<port>); with "
-                    f"tokens minted for it, use `{KEY_CREDENTIAL} static`; to send tokens to "
-                    f"{custom_host} on purpose, run `pulumi config set "
-                    f"{KEY_ALLOW_CUSTOM_ENDPOINT} true`"
-                )
+            elif (
+                kind == "static"
+                and static_tokens
+                and all(is_unsigned(token) for _, token in static_tokens)
+            ):
+                reason = "unsigned static tokens"
+            elif kind != "static" or static_tokens:  # else its tokens are refused already
+                problems.append(_endpoint_refused(arm_endpoint, custom_host, cloud, kind))
 
         if problems:
             _raise(problems)
         if custom_host is not None:
+            other = cloud_of(arm_endpoint)
             _log.warning(
-                "%s: ARM requests and their tokens go to %s, which is not an Azure cloud's ARM "
-                "endpoint (allowed: %s)",
+                "%s: ARM requests and their tokens go to %s, which is %s (allowed: %s)",
                 KEY_ARM_ENDPOINT,
                 custom_host,
+                "not an Azure cloud's ARM endpoint"
+                if other is None
+                else f"the ARM endpoint of {other.name}, not of {cloud.name}",
                 reason,
             )
         return cls(
@@ -275,6 +274,7 @@ class ProviderConfig:
             tenant_id=tenant_id,
             client_secret=client_secret,
             static_tokens=static_tokens,
+            preflight=preflight,
         )
 
     @property
@@ -340,6 +340,35 @@ def _unused(key: str, kind: str, used_by: str) -> str:
         f"{key} is set but {KEY_CREDENTIAL} is '{kind}', which does not use it: "
         f"remove it (`pulumi config rm {key}`) or set {KEY_CREDENTIAL} to a kind that "
         f"uses it, such as '{used_by}'"
+    )
+
+
+def _endpoint_refused(arm_endpoint: str, host: str, cloud: Cloud, kind: str) -> str:
+    opt_in = (
+        f"to send them to {host} on purpose, run "
+        f"`pulumi config set {KEY_ALLOW_CUSTOM_ENDPOINT} true`"
+    )
+    other = cloud_of(arm_endpoint)
+    if other is not None:
+        return (
+            f"{KEY_ARM_ENDPOINT} is '{arm_endpoint}', the ARM endpoint of {other.name}, but "
+            f"{KEY_CLOUD} is {cloud.name}, whose tokens it would get. For {other.name}, run "
+            f"`pulumi config set {KEY_CLOUD} {other.name}` and remove {KEY_ARM_ENDPOINT} "
+            f"(`pulumi config rm {KEY_ARM_ENDPOINT}`); {opt_in}"
+        )
+    if kind == "static":
+        return (
+            f"{KEY_ARM_ENDPOINT} is '{arm_endpoint}', which is not the ARM endpoint of an "
+            f"Azure cloud, and {KEY_STATIC_TOKENS} holds signed tokens (real Entra tokens, "
+            "not the unsigned ones a local emulator mints), which would be sent there. For a "
+            "local emulator use a loopback address (https://127.0.0.1:<port>) or its "
+            f"unsigned tokens; {opt_in}"
+        )
+    return (
+        f"{KEY_ARM_ENDPOINT} is '{arm_endpoint}', which is not the ARM endpoint of an "
+        f"Azure cloud: credential '{kind}' would send it real Entra tokens. For a "
+        "local emulator use a loopback address (https://127.0.0.1:<port>); with "
+        f"unsigned tokens minted for it, use `{KEY_CREDENTIAL} static`; {opt_in}"
     )
 
 
@@ -460,7 +489,7 @@ def _parse_static_tokens(raw: str, problems: list[str]) -> tuple[tuple[str, str]
             problems.append(f"{KEY_STATIC_TOKENS} names tenant {tenant} twice: keep one token")
             continue
         seen.add(tenant)
-        claims = _decode_jwt_payload(token) if isinstance(token, str) else None
+        claims = decode_payload(token) if isinstance(token, str) else None
         if not isinstance(token, str) or claims is None:
             problems.append(
                 f"{KEY_STATIC_TOKENS}: the value for tenant {tenant} is not an access token "

@@ -26,13 +26,14 @@ from typing import Any, Final, NoReturn
 
 from azure.core.credentials import AccessToken
 
-from aoai_deploy.providers.azure.config import ProviderConfig, _decode_jwt_payload
+from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.credentials import (
     CredentialFactory,
     TokenCredentialLike,
     _scrub,
     build_credential,
 )
+from aoai_deploy.providers.azure.jwt import decode_payload as _decode_jwt_payload
 from aoai_deploy.providers.core.schema import OPENAI_CONTRIBUTOR_ROLE_NAME
 from aoai_deploy.providers.errors import AuthError
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aoai_deploy.providers.azure.calls import MAX_MESSAGE, ArmResponse, Call
-from aoai_deploy.providers.azure.logs import redact
+from aoai_deploy.providers.azure.logs import redact_error
 from aoai_deploy.providers.core.hints import hint_for
 from aoai_deploy.providers.errors import AoaiDeployError, ArmError, OperationFailedError
 
@@ -94,9 +94,9 @@ def _wait_async(
             return
         if terminal is not None:
             raw_error = body.get("error")
-            error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+            error: dict[str, Any] = redact_error(raw_error) if isinstance(raw_error, dict) else {}
             code = str(error.get("code") or terminal)
-            message = redact(str(error.get("message") or ""))[:MAX_MESSAGE]
+            message = str(error.get("message") or "")[:MAX_MESSAGE]
             raise OperationFailedError(
                 call.operation,
                 call.resource_id,

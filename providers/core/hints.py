@@ -80,7 +80,7 @@ _HINTS: dict[str, str] = {
     "flagmustbesetforrestore": (
         "An account of this name was deleted less than 48 hours ago and is soft-deleted, "
         "holding its name and quota. Restore it (the component's create_account.restore=True; "
-        "the example stack's aoai-deploy:newAccountRestore: true) or purge it first: "
+        "the example stack's aoai-deploy-example:newAccountRestore: true) or purge it first: "
         "az cognitiveservices account purge --name <account> --resource-group <group> "
         "--location <region>."
     ),

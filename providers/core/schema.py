@@ -286,7 +286,8 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
 )
 
 #: The provider's configuration keys (namespace ``aoai-deploy``), as the README's table lists
-#: and describes them (tests/docs checks both); ``config.CONFIG_KEYS`` names the same keys.
+#: and describes them (tests/docs checks both): the one table of them. The provider refuses
+#: any other key of its namespace (``azure.namespace``), and the package's schema lists these.
 CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField(
         "cloud",
@@ -296,9 +297,9 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
     ConfigField("armEndpoint", "another ARM base URL (https only), e.g. the local emulator"),
     ConfigField(
         "allowCustomEndpoint",
-        "`true` to send real tokens to an `armEndpoint` that is neither an Azure cloud's ARM "
-        "nor a loopback address (not needed with `static` tokens); each configure then logs a "
-        "warning naming the host",
+        "`true` to send real tokens to an `armEndpoint` that is neither the configured cloud's "
+        "ARM nor a loopback address (not needed with unsigned `static` tokens, like the "
+        "emulator's); each configure then logs a warning naming the host",
         kind="boolean",
     ),
     ConfigField("caBundle", "PEM file of the CA for that endpoint (the emulator's certificate)"),
@@ -327,6 +328,13 @@ CONFIG_FIELDS: Final[tuple[ConfigField, ...]] = (
         'for `static`: a secret JSON object `{"<tenant id>": "<access token>"}` of tokens '
         "minted elsewhere; with more than one, each resource must name its tenant",
         secret=True,
+    ),
+    ConfigField(
+        "preflight",
+        "`off` (default), `up` or `always`: read the subscription's quota and the account's "
+        "models once per account and run, and fail before any write with what is needed and "
+        "free (`up`: in `pulumi up`; `always`: in `pulumi preview` too, when inputs are "
+        "checked); needs read access, see Preflight",
     ),
 )
 

@@ -3,6 +3,7 @@ the ``aoai-deploy`` package's provider (``package.py``).
 
 ``deployment``   check, plan, create, read, update, delete: what each operation does
 ``writes``       the PUT, the PATCH and the two writes of a model and capacity change
+``preflight``    ``aoai-deploy:preflight``: quota and models read before the first write
 ``runtime``      :class:`~.runtime.Runtime`: configuration, credentials and the ARM client of
                  one plugin process, and what this update has created
 
@@ -18,6 +19,7 @@ from aoai_deploy.providers.lifecycle.deployment import (
     create,
     delete,
     plan,
+    preflight_failures,
     read,
     update,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "create",
     "delete",
     "plan",
+    "preflight_failures",
     "read",
     "update",
 ]

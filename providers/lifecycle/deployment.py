@@ -19,6 +19,10 @@ translate their SDK's request and response types and present errors their way.
 * :func:`delete` DELETE and wait; 404 counts as done. An ARM id that a create of this
   process wrote is never deleted (a replace that keeps the id).
 
+With ``aoai-deploy:preflight`` on, create and update ask :mod:`.preflight` before their first
+write (and give back what it admitted when the write fails), delete tells it what it freed,
+and :func:`preflight_failures` serves the fronts' check in ``always`` mode.
+
 The requests themselves (the PUT, the PATCH, the two writes of a model and capacity change,
 and the hint that names the source tenant) are in :mod:`.writes`. Configuration, credentials
 and what this update has done live in a :class:`~.runtime.Runtime`, built once per plugin
@@ -61,6 +65,7 @@ from aoai_deploy.providers.errors import (
     about,
 )
 from aoai_deploy.providers.lifecycle import writes
+from aoai_deploy.providers.lifecycle.preflight import against
 from aoai_deploy.providers.lifecycle.runtime import Runtime
 
 __all__ = [
@@ -71,6 +76,7 @@ __all__ = [
     "create",
     "delete",
     "plan",
+    "preflight_failures",
     "read",
     "update",
 ]
@@ -161,6 +167,7 @@ def create(
     existing = runtime.client.get(call, path, spec.api_version)
     created_here = existing is None
     live_model: object = None
+    leftover = False
     if existing is not None:
         live = existing.body or {}
         owner = owner_of(live)
@@ -173,8 +180,7 @@ def create(
                 # Left by an earlier create of this stack that never completed, and Azure
                 # cannot change a deployment's model: replace it.
                 logger.info("%s is this stack's leftover with %s: replacing it", path, change)
-                writes.discard(runtime, deployment, spec, tenant, raise_errors=True)
-                created_here = True
+                leftover = created_here = True
         elif not spec.adopt_existing:
             raise ForeignDeploymentError(
                 f"creating {path}: a deployment of that name already exists and this "
@@ -194,11 +200,21 @@ def create(
 
     # An adopted deployment keeps the version it runs when none is asked for.
     sent = dataclasses.replace(spec, model_version=version_to_send(spec, live_model))
+    held, sets_model = against(sent, live_inputs_of(existing))
+    admitted = runtime.preflight.before_write(
+        runtime, "creating", sent, tenant, held=held, sets_model=sets_model or leftover
+    )
     try:
-        final = writes.put(runtime, call, sent, tenant, cross)
-    except OperationFailedError:
-        if created_here:
-            writes.discard(runtime, deployment, spec, tenant)
+        if leftover:
+            writes.discard(runtime, deployment, spec, tenant, raise_errors=True)
+        try:
+            final = writes.put(runtime, call, sent, tenant, cross)
+        except OperationFailedError:
+            if created_here:
+                writes.discard(runtime, deployment, spec, tenant)
+            raise
+    except BaseException:
+        runtime.preflight.release(admitted)
         raise
     runtime.remember_create(path)
     outputs = outputs_from_arm(props, final.body or {}, tenant_id=tenant, cross_tenant=cross)
@@ -233,8 +249,41 @@ def update(
     changed = set(diff_inputs(olds, news).changes) & ARM_INPUTS - {"source_tenant_id"}
     full = dataclasses.replace(spec, model_version=version_to_send(spec, olds.get("model")))
     old_capacity = whole_number(olds.get("sku_capacity"))
-    model_fields = [name for name in _MODEL_FIELDS if name in changed]
 
+    held, _ = against(full, olds)
+    admitted = None
+    if changed or _failed(olds):
+        sets_model = any(name in changed for name in _MODEL_FIELDS)
+        admitted = runtime.preflight.before_write(
+            runtime, "updating", full, tenant, held=held, sets_model=sets_model
+        )
+    try:
+        live = _update(runtime, deployment, full, olds, spec, tenant, cross, changed, old_capacity)
+    except BaseException:
+        runtime.preflight.release(admitted)
+        raise
+    if live is None:
+        raise AoaiDeployError(
+            f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
+            "so that the next `pulumi up` creates it again"
+        )
+    return outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
+
+
+def _update(
+    runtime: Runtime,
+    deployment: DeploymentId,
+    full: DeploymentSpec,
+    olds: Mapping[str, Any],
+    spec: DeploymentSpec,
+    tenant: str,
+    cross: bool,
+    changed: set[str],
+    old_capacity: int | None,
+) -> ArmResponse | None:
+    """The writes of an update (or the read, when nothing is to be sent)."""
+    path = str(deployment)
+    model_fields = [name for name in _MODEL_FIELDS if name in changed]
     live: ArmResponse | None
     if _failed(olds):
         live = writes.put_for_update(runtime, deployment, full, tenant, cross)
@@ -253,12 +302,7 @@ def update(
         )
     else:
         live = writes.put_for_update(runtime, deployment, full, tenant, cross)
-    if live is None:
-        raise AoaiDeployError(
-            f"updating {path}: the deployment no longer exists; run `pulumi refresh` "
-            "so that the next `pulumi up` creates it again"
-        )
-    return outputs_from_arm(news, live.body or {}, tenant_id=tenant, cross_tenant=cross)
+    return live
 
 
 def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
@@ -281,6 +325,17 @@ def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
     runtime.client.write(
         call, "DELETE", str(deployment), api_version, account_key=str(deployment.account)
     )
+    runtime.preflight.deleted(str(deployment), props)
+
+
+def preflight_failures(
+    runtime: Runtime, olds: Mapping[str, Any], inputs: Mapping[str, Any]
+) -> list[Failure]:
+    """The preflight's problems with checked ``inputs`` as check failures, when
+    ``aoai-deploy:preflight`` is ``always`` (``olds``: the old inputs; empty for a new
+    resource). Reads Azure (once per account and run): the fronts call it from check only in
+    that mode, which the user chose for previews too."""
+    return runtime.preflight.at_check(runtime, olds, inputs)
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -289,6 +344,24 @@ def delete(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> None:
 def _tenancy(runtime: Runtime, spec: DeploymentSpec) -> tuple[str, bool]:
     tenant = spec.tenant_id or runtime.tokens.home_tenant()
     return tenant, is_cross_tenant(spec, tenant)
+
+
+def live_inputs_of(existing: ArmResponse | None) -> dict[str, Any]:
+    """What a live deployment holds, as the preflight weighs a write over it: its SKU,
+    capacity and model (empty when there is none)."""
+    if existing is None:
+        return {}
+    body = existing.body or {}
+    raw_sku, raw_model = body.get("sku"), _model_of(body)
+    sku: Mapping[str, Any] = raw_sku if isinstance(raw_sku, Mapping) else {}
+    model: Mapping[str, Any] = raw_model if isinstance(raw_model, Mapping) else {}
+    return {
+        "sku_name": sku.get("name"),
+        "sku_capacity": sku.get("capacity"),
+        "model_name": model.get("name"),
+        "model_format": model.get("format"),
+        "model_version": model.get("version"),
+    }
 
 
 def _model_of(arm: Mapping[str, Any]) -> object:

@@ -3,13 +3,16 @@ and what this update has done so far. Built once per plugin process (one per upd
 
 from __future__ import annotations
 
+import datetime
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
 
 from aoai_deploy.providers.azure.arm import ArmClient
 from aoai_deploy.providers.azure.calls import Clock, RetryPolicy, SystemClock
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.tokens import TokenProvider
+from aoai_deploy.providers.lifecycle.preflight import Preflight
 
 __all__ = ["Runtime"]
 
@@ -28,6 +31,15 @@ class Runtime:
     created: set[str] = field(default_factory=set)
     """ARM ids (lower-cased) of the deployments a create of this process wrote."""
     created_lock: threading.Lock = field(default_factory=threading.Lock)
+    today: InitVar[Callable[[], datetime.datetime] | None] = None
+    """The date the preflight judges retirements by (default: now, UTC): tests inject one."""
+    preflight: Preflight = field(init=False)
+    """The preflight of this run, in the mode ``aoai-deploy:preflight`` says."""
+
+    def __post_init__(self, today: Callable[[], datetime.datetime] | None) -> None:
+        self.preflight = (
+            Preflight(self.config.preflight, today) if today else Preflight(self.config.preflight)
+        )
 
     def remember_create(self, resource_id: str) -> None:
         """Note that a create of this update wrote ``resource_id``."""
@@ -57,7 +69,9 @@ class Runtime:
         clock: Clock | None = None,
         policy: RetryPolicy | None = None,
         tokens: TokenProvider | None = None,
+        today: Callable[[], datetime.datetime] | None = None,
     ) -> Runtime:
+        """``today``: the date the preflight judges retirements by (default: now, UTC)."""
         tokens = tokens or TokenProvider(config)
         client = ArmClient(config, tokens, clock=clock or SystemClock(), policy=policy)
-        return cls(config, tokens, client)
+        return cls(config, tokens, client, today=today)

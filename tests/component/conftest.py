@@ -42,7 +42,7 @@ ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 MOCK_SUBSCRIPTION = "bbbbbbbb-0000-4000-8000-000000000002"
 
 REPO = Path(__file__).resolve().parents[2]
-PROJECT = "aoai-deploy"
+PROJECT = "aoai-deploy-example"
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,8 @@ def pulumi_runtime(
     event_loop_for_pulumi: asyncio.AbstractEventLoop,
 ) -> Iterator[Callable[..., Runtime]]:
     """A factory of mocked runtimes: ``pulumi_runtime(preview=False, project=..., stack=...,
-    config={...}, wrap_mocks=None, soft_deleted=())`` (``wrap_mocks`` gets the AzureMocks and
+    config={...}, secret_keys=(), wrap_mocks=None, soft_deleted=())`` (``secret_keys``: the
+    config keys the CLI says are secrets; ``wrap_mocks`` gets the AzureMocks and
     returns the mocks to use; ``soft_deleted`` are ARM ids of accounts a destroy left
     soft-deleted); the global runtime is reset when the test ends."""
 
@@ -316,11 +317,12 @@ def pulumi_runtime(
         project: str = "project",
         stack: str = "stack",
         config: dict[str, str] | None = None,
+        secret_keys: tuple[str, ...] = (),
         wrap_mocks: Callable[[mocks.Mocks], mocks.Mocks] | None = None,
         soft_deleted: tuple[str, ...] = (),
     ) -> Runtime:
         settings.ROOT.set(None)
-        set_all_config(dict(config or {}), [])
+        set_all_config(dict(config or {}), list(secret_keys))
         azure: mocks.Mocks = AzureMocks(preview, soft_deleted)
         monitor = RecordingMonitor(wrap_mocks(azure) if wrap_mocks is not None else azure)
         mocks.set_mocks(

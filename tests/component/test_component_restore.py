@@ -85,5 +85,5 @@ def test_the_hint_for_a_soft_deleted_account_names_restore_and_purge():
     hint = hint_for("FlagMustBeSetForRestore", {})
 
     assert "restore=True" in hint
-    assert "aoai-deploy:newAccountRestore" in hint
+    assert "aoai-deploy-example:newAccountRestore" in hint
     assert "az cognitiveservices account purge --name" in hint

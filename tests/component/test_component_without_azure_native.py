@@ -108,7 +108,7 @@ def test_role_assignments_all_managed_elsewhere_need_no_azure_native(
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
-        ({"createRoleAssignments": "true"}, "aoai-deploy:createRoleAssignments"),
+        ({"createRoleAssignments": "true"}, "aoai-deploy-example:createRoleAssignments"),
         (
             {
                 "destinationAccountId": "",
@@ -116,7 +116,7 @@ def test_role_assignments_all_managed_elsewhere_need_no_azure_native(
                 "newAccountResourceGroup": "rg",
                 "newAccountLocation": "eastus",
             },
-            "aoai-deploy:newAccountName",
+            "aoai-deploy-example:newAccountName",
         ),
     ],
 )
@@ -124,8 +124,10 @@ def test_the_example_stack_names_the_config_key_that_needs_the_extra(
     without_azure_native, pulumi_runtime, stack_config, run_main, changes, key
 ):
     config = stack_config(STACK_FILE)
-    config.update({f"aoai-deploy:{k}": v for k, v in changes.items()})
-    runtime = pulumi_runtime(preview=True, project="aoai-deploy", stack="local", config=config)
+    config.update({f"aoai-deploy-example:{k}": v for k, v in changes.items()})
+    runtime = pulumi_runtime(
+        preview=True, project="aoai-deploy-example", stack="local", config=config
+    )
 
     with pytest.raises(MissingExtraError) as caught:
         run_main(runtime)
@@ -141,7 +143,7 @@ def test_the_example_stack_on_an_existing_account_runs_without_the_extra(
     without_azure_native, pulumi_runtime, stack_config, run_main
 ):
     runtime = pulumi_runtime(
-        preview=True, project="aoai-deploy", stack="local", config=stack_config(STACK_FILE)
+        preview=True, project="aoai-deploy-example", stack="local", config=stack_config(STACK_FILE)
     )
 
     run_main(runtime)

@@ -17,7 +17,7 @@ def _example(repo_file):
 
 def _run(pulumi_runtime, stack_config, run_main, preview=False):
     runtime = pulumi_runtime(
-        project="aoai-deploy",
+        project="aoai-deploy-example",
         stack="example-azure",
         config=stack_config(STACK_FILE),
         preview=preview,
@@ -33,8 +33,8 @@ def _created_account(runtime, example):
 def _created_account_in(subscription, example):
     return (
         f"/subscriptions/{subscription}/resourceGroups/"
-        f"{example['aoai-deploy:newAccountResourceGroup']}/providers/"
-        f"Microsoft.CognitiveServices/accounts/{example['aoai-deploy:newAccountName']}"
+        f"{example['aoai-deploy-example:newAccountResourceGroup']}/providers/"
+        f"Microsoft.CognitiveServices/accounts/{example['aoai-deploy-example:newAccountName']}"
     )
 
 
@@ -45,7 +45,8 @@ def test_azure_example_creates_account_roles_and_chained_deployments(
 
     example = _example(repo_file)
     source_grant = role_assignment_name(
-        example["aoai-deploy:sourceAccountId"], example["aoai-deploy:sourcePrincipalObjectId"]
+        example["aoai-deploy-example:sourceAccountId"],
+        example["aoai-deploy-example:sourcePrincipalObjectId"],
     )
     assert sorted((r.type, r.name) for r in runtime.registrations) == sorted(
         [
@@ -70,16 +71,16 @@ def test_azure_example_signs_in_to_the_source_tenant_for_the_source_grant(
     runtime = _run(pulumi_runtime, stack_config, run_main)
 
     provider = runtime.named("source-tenant")
-    source_subscription = example["aoai-deploy:sourceAccountId"].split("/")[2]
-    assert provider.inputs["tenantId"] == example["aoai-deploy:sourceTenantId"]
+    source_subscription = example["aoai-deploy-example:sourceAccountId"].split("/")[2]
+    assert provider.inputs["tenantId"] == example["aoai-deploy-example:sourceTenantId"]
     assert provider.inputs["subscriptionId"] == source_subscription
-    grant = runtime.grant_on(example["aoai-deploy:sourceAccountId"])
+    grant = runtime.grant_on(example["aoai-deploy-example:sourceAccountId"])
     assert grant.provider == f"{provider.urn}::{provider.id}"
-    assert grant.inputs["scope"] == example["aoai-deploy:sourceAccountId"]
-    assert grant.inputs["principalId"] == example["aoai-deploy:sourcePrincipalObjectId"]
+    assert grant.inputs["scope"] == example["aoai-deploy-example:sourceAccountId"]
+    assert grant.inputs["principalId"] == example["aoai-deploy-example:sourcePrincipalObjectId"]
     destination_grant = runtime.named("fine-tuned-destination-role")
     assert destination_grant.provider == ""
-    destination_principal = example["aoai-deploy:destinationPrincipalObjectId"]
+    destination_principal = example["aoai-deploy-example:destinationPrincipalObjectId"]
     assert destination_grant.inputs["principalId"] == destination_principal
 
 
@@ -90,15 +91,15 @@ def test_azure_example_account_and_deployments_follow_the_config(
     runtime = _run(pulumi_runtime, stack_config, run_main)
 
     account = runtime.named("fine-tuned-account").inputs
-    assert account["accountName"] == example["aoai-deploy:newAccountName"]
-    assert account["location"] == example["aoai-deploy:newAccountLocation"]
-    assert account["kind"] == example["aoai-deploy:newAccountKind"]
+    assert account["accountName"] == example["aoai-deploy-example:newAccountName"]
+    assert account["location"] == example["aoai-deploy-example:newAccountLocation"]
+    assert account["kind"] == example["aoai-deploy-example:newAccountKind"]
     assert account["properties"] == {
-        "customSubDomainName": example["aoai-deploy:newAccountSubdomain"],
-        "publicNetworkAccess": example["aoai-deploy:newAccountPublicNetworkAccess"],
-        "disableLocalAuth": example["aoai-deploy:newAccountDisableLocalAuth"],
+        "customSubDomainName": example["aoai-deploy-example:newAccountSubdomain"],
+        "publicNetworkAccess": example["aoai-deploy-example:newAccountPublicNetworkAccess"],
+        "disableLocalAuth": example["aoai-deploy-example:newAccountDisableLocalAuth"],
     }
-    first = example["aoai-deploy:deployments"][0]
+    first = example["aoai-deploy-example:deployments"][0]
     inputs = runtime.named("fine-tuned-support-bot").inputs
     assert inputs["account_id"] == _created_account(runtime, example)
     assert inputs["model_name"] == first["modelName"]
@@ -107,8 +108,8 @@ def test_azure_example_account_and_deployments_follow_the_config(
     assert inputs["rai_policy_name"] == first["raiPolicyName"]
     assert inputs["version_upgrade_option"] == first["versionUpgradeOption"]
     assert inputs["tags"] == first["tags"]
-    assert inputs["tenant_id"] == example["aoai-deploy:destinationTenantId"]
-    assert inputs["source_tenant_id"] == example["aoai-deploy:sourceTenantId"]
+    assert inputs["tenant_id"] == example["aoai-deploy-example:destinationTenantId"]
+    assert inputs["source_tenant_id"] == example["aoai-deploy-example:sourceTenantId"]
     assert inputs["role_propagation_timeout_seconds"] == 300
 
 
@@ -121,7 +122,7 @@ def test_azure_example_exports_the_new_account_and_its_deployments(
 
     assert runtime.stack_outputs() == {
         "accountId": account,
-        "endpoint": f"https://{example['aoai-deploy:newAccountSubdomain']}.openai.azure.com/",
+        "endpoint": f"https://{example['aoai-deploy-example:newAccountSubdomain']}.openai.azure.com/",
         "deploymentIds": {
             "support-bot": f"{account}/deployments/support-bot",
             "support-bot-canary": f"{account}/deployments/support-bot-canary",
@@ -150,9 +151,9 @@ def test_azure_example_restores_a_soft_deleted_account_when_told(
     pulumi_runtime, stack_config, run_main, repo_file, mock_subscription
 ):
     config = stack_config(STACK_FILE)
-    config["aoai-deploy:newAccountRestore"] = "true"
+    config["aoai-deploy-example:newAccountRestore"] = "true"
     runtime = pulumi_runtime(
-        project="aoai-deploy",
+        project="aoai-deploy-example",
         stack="example-azure",
         config=config,
         soft_deleted=(_created_account_in(mock_subscription, _example(repo_file)),),
@@ -168,12 +169,14 @@ def test_azure_example_leaves_a_source_grant_managed_elsewhere_to_its_owner(
 ):
     example = _example(repo_file)
     config = stack_config(STACK_FILE)
-    config["aoai-deploy:sourceRoleAssignmentManagedElsewhere"] = "true"
-    runtime = pulumi_runtime(project="aoai-deploy", stack="example-azure", config=config)
+    config["aoai-deploy-example:sourceRoleAssignmentManagedElsewhere"] = "true"
+    runtime = pulumi_runtime(project="aoai-deploy-example", stack="example-azure", config=config)
     run_main(runtime)
 
     # No grant on the source, nor the provider for the source tenant that only it needed.
     (grant,) = runtime.of_type(ROLE_ASSIGNMENT_TYPE)
     assert grant.name == "fine-tuned-destination-role"
-    assert grant.inputs["principalId"] == example["aoai-deploy:destinationPrincipalObjectId"]
+    assert (
+        grant.inputs["principalId"] == example["aoai-deploy-example:destinationPrincipalObjectId"]
+    )
     assert [r for r in runtime.registrations if r.name == "source-tenant"] == []

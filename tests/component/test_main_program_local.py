@@ -10,7 +10,9 @@ STACK_FILE = "Pulumi.local.yaml"
 
 
 def _run(pulumi_runtime, stack_config, run_main):
-    runtime = pulumi_runtime(project="aoai-deploy", stack="local", config=stack_config(STACK_FILE))
+    runtime = pulumi_runtime(
+        project="aoai-deploy-example", stack="local", config=stack_config(STACK_FILE)
+    )
     run_main(runtime)
     return runtime
 
@@ -43,7 +45,7 @@ def test_local_stack_copies_the_seeded_model_from_contoso_into_fabrikam(
         "source_tenant_id": seed.contoso,
         "tenant_id": seed.fabrikam,
         "role_propagation_timeout_seconds": 0,
-        "owner": "organization/aoai-deploy/local/fine-tuned-ft-gpt-4o-mini",
+        "owner": "organization/aoai-deploy-example/local/fine-tuned-ft-gpt-4o-mini",
     }
 
 

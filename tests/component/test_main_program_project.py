@@ -8,17 +8,11 @@ import re
 import pytest
 import yaml
 
+from aoai_deploy.providers.core.schema import CONFIG_FIELDS
+
 STACK_FILES = ("Pulumi.local.yaml", "Pulumi.example-azure.yaml")
 # Read by the provider's configure(), not by the program (DESIGN.md, provider configuration).
-PROVIDER_KEYS = {
-    "cloud",
-    "armEndpoint",
-    "caBundle",
-    "credential",
-    "clientId",
-    "clientSecret",
-    "staticTokens",
-}
+PROVIDER_KEYS = {field.name for field in CONFIG_FIELDS}
 CONFIG_TYPES = {"string": str, "boolean": bool, "integer": int, "array": list}
 
 
@@ -31,7 +25,8 @@ def _keys_read(program: str) -> set[str]:
 
 
 def test_project_runs_python_in_its_virtualenv(project_file):
-    assert project_file["name"] == "aoai-deploy"
+    # Its own name: `aoai-deploy` is the provider's namespace (issue 15, item 2).
+    assert project_file["name"] == "aoai-deploy-example"
     assert project_file["description"].strip()
     assert project_file["runtime"] == {
         "name": "python",
@@ -72,11 +67,14 @@ def test_example_stacks_set_only_known_keys_of_the_declared_types(
     declared = project_file["config"]
     for full_key, value in yaml.safe_load(repo_file(stack_file))["config"].items():
         namespace, key = full_key.split(":", 1)
-        if namespace != "aoai-deploy":
+        if namespace == "aoai-deploy":
+            assert key in PROVIDER_KEYS, f"{stack_file}: not a provider setting: {full_key}"
+            continue
+        if namespace != project_file["name"]:
             assert namespace == "azure-native", full_key
             continue
-        assert key in declared or key in PROVIDER_KEYS, f"{stack_file}: unknown key {full_key}"
-        if key in declared and "type" in declared[key]:
+        assert key in declared, f"{stack_file}: unknown key {full_key}"
+        if "type" in declared[key]:
             assert isinstance(value, CONFIG_TYPES[declared[key]["type"]]), full_key
 
 
@@ -96,7 +94,7 @@ def test_example_deployments_use_only_known_settings(stack_file, repo_file):
         "apiVersion",
         "operationTimeoutSeconds",
     }
-    deployments = yaml.safe_load(repo_file(stack_file))["config"]["aoai-deploy:deployments"]
+    deployments = yaml.safe_load(repo_file(stack_file))["config"]["aoai-deploy-example:deployments"]
 
     assert deployments
     for deployment in deployments:

@@ -85,7 +85,7 @@ def test_local_stack_program_deploys_through_the_real_provider(
 ) -> None:
     backed = PluginBackedMocks(plugin, preview=False)
     runtime = pulumi_runtime(
-        project="aoai-deploy",
+        project="aoai-deploy-example",
         stack="local",
         config=stack_config("Pulumi.local.yaml"),
         wrap_mocks=backed.wrapping,
@@ -114,7 +114,7 @@ def test_local_stack_program_previews_through_the_real_provider_without_requests
     backed = PluginBackedMocks(plugin, preview=True)
     runtime = pulumi_runtime(
         preview=True,
-        project="aoai-deploy",
+        project="aoai-deploy-example",
         stack="local",
         config=stack_config("Pulumi.local.yaml"),
         wrap_mocks=backed.wrapping,

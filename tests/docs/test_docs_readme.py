@@ -94,7 +94,7 @@ def test_outputs_sentence_names_every_output() -> None:
 def test_example_stack_table_lists_every_key_pulumi_yaml_declares() -> None:
     declared = yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"]
     keys = [row[0] for row in table_under("### Example stack configuration")]
-    assert keys == [f"aoai-deploy:{key}" for key in declared]
+    assert keys == [f"aoai-deploy-example:{key}" for key in declared]
 
 
 def test_every_linked_document_exists() -> None:

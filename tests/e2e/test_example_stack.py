@@ -104,7 +104,7 @@ def test_up_creates_them_with_the_outputs_and_state_the_readme_promises(make_pro
 
 def test_a_capacity_change_is_previewed_as_an_update_and_applied_in_place(make_project):
     project = deployed(make_project())
-    project.cli("config", "set", "--path", "aoai-deploy:deployments[0].skuCapacity", "2")
+    project.cli("config", "set", "--path", "aoai-deploy-example:deployments[0].skuCapacity", "2")
     project.emu.clear_log()
 
     preview = project.cli("preview", "--diff").output
@@ -277,7 +277,7 @@ def test_a_misspelt_arm_id_fails_preview_once_with_the_projects_message(make_pro
     diagnostics = result.output.split("Diagnostics:", 1)[1]
     said = [line for line in diagnostics.splitlines() if "destinationAccountId" in line]
     assert len(said) == 1, result.output
-    assert "aoai-deploy:destinationAccountId: " in said[0]
+    assert "aoai-deploy-example:destinationAccountId: " in said[0]
     assert "Microsoft.CognitiveServices" in said[0]  # what to write instead
     assert "Traceback" not in result.output
 
@@ -308,10 +308,10 @@ def test_every_documented_key_and_the_providers_own_are_accepted_by_cli_and_prog
     config = example_config(project.emu, deployments=ONE)
     # Every key Pulumi.yaml declares, set explicitly to a value that keeps the stack local.
     for key, declared in declared_keys().items():
-        full = f"aoai-deploy:{key}"
+        full = f"aoai-deploy-example:{key}"
         if full not in config:
             config[full] = declared.get("default", "")
-    # The provider's own keys, in the same namespace (staticTokens is set as a secret).
+    # The provider's own keys, in its own namespace (staticTokens is set as a secret).
     config.update({"aoai-deploy:cloud": "AzureCloud", "aoai-deploy:credential": "static"})
     project.init(config)
     project.emu.clear_log()
@@ -323,7 +323,7 @@ def test_every_documented_key_and_the_providers_own_are_accepted_by_cli_and_prog
 def test_a_misspelt_key_is_caught_before_anything_is_planned(make_project):
     project = make_project()
     config = example_config(project.emu, deployments=ONE)
-    config["aoai-deploy:destinationAcountSubdomain"] = "fabrikam-aoai-eus"
+    config["aoai-deploy-example:destinationAcountSubdomain"] = "fabrikam-aoai-eus"
     project.init(config)
     project.emu.clear_log()
 
@@ -331,5 +331,5 @@ def test_a_misspelt_key_is_caught_before_anything_is_planned(make_project):
 
     assert result.code != 0
     assert project.emu.request_log == []
-    assert "did you mean aoai-deploy:destinationAccountSubdomain?" in result.output
+    assert "did you mean aoai-deploy-example:destinationAccountSubdomain?" in result.output
     assert "Traceback" not in result.output

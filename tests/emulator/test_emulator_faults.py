@@ -143,6 +143,14 @@ def test_insufficient_quota_is_400_and_creates_nothing(arm):
     assert arm.put("d", arm.base_body()).status_code == 201
 
 
+def test_insufficient_quota_takes_the_code_and_message_the_fault_names(arm):
+    # As Fault.code documents it for this kind (the other kinds honoured it already).
+    arm.emu.inject(Fault(kind="insufficient-quota", code="QuotaExceeded", message="None left."))
+    response = arm.put("d", arm.base_body())
+    assert response.status_code == 400
+    assert arm.error(response) == ("QuotaExceeded", "None left.")
+
+
 def test_insufficient_quota_is_not_spent_on_a_rejected_request(arm):
     arm.emu.inject(Fault(kind="insufficient-quota"))
     assert arm.put("d", arm.base_body(), auth=False).status_code == 401

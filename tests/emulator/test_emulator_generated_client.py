@@ -137,3 +137,32 @@ def test_generated_client_update_at_an_api_version_without_it_gets_405(emu: Emul
         group, DEST, "d", base_deployment(capacity=2), **POLL
     ).result()
     assert client.deployments.get(group, DEST, "d").sku.capacity == 2
+
+
+@pytest.mark.parametrize("api_version", ["2023-05-01", "2024-10-01", "2025-09-01"])
+def test_generated_client_reads_the_account_models_and_the_region_usages(
+    emu: Emulator, api_version: str
+) -> None:
+    # The two reads of the preflight, deserialized by Microsoft's own models (AccountModel,
+    # ModelSku, ModelDeprecationInfo, Usage), at the oldest, the default and the newest
+    # stable api-version.
+    emu.set_model_version(
+        DEST, "gpt-4o", "2024-05-13", skus=["Standard"], retires="2099-06-30T00:00:00Z"
+    )
+    emu.settings.page_size = 2  # the client follows nextLink
+    client, group = client_for(emu, api_version), group_of(emu)
+    client.deployments.begin_create_or_update(
+        group, DEST, "d", base_deployment(capacity=4), **POLL
+    ).result()
+
+    listed = {(m.name, m.version): m for m in client.accounts.list_models(group, DEST)}
+    old = listed[("gpt-4o", "2024-05-13")]
+    assert [(s.name, s.usage_name) for s in old.skus] == [("Standard", "OpenAI.Standard.gpt-4o")]
+    assert old.deprecation.inference == "2099-06-30T00:00:00Z"
+    assert old.is_default_version is False
+    assert ("gpt-4o-mini", "2024-07-18") in listed
+
+    found = {u.name.value: u for u in client.usages.list("eastus")}
+    mini = found["OpenAI.Standard.gpt-4o-mini"]
+    assert (mini.current_value, mini.limit, mini.unit) == (4, 1000, "Count")
+    assert found["AccountCount"].name.localized_value == "Cognitive Services total account limit"

@@ -11,6 +11,7 @@ from aoai_deploy.emulator import DEFAULT_SEED_PATH, Emulator, SeedError
 from aoai_deploy.emulator.seed import load_seed
 
 CONTRIBUTOR = "a001fd3d-188f-4b5d-821b-7da978bf7442"
+USAGES_READER = "bba48692-92b0-4667-a9ad-c31c7b334ac2"
 
 
 def test_default_seed_holds_the_contract_identities():
@@ -47,13 +48,24 @@ def test_default_seed_holds_the_contract_identities():
         "22222222-2222-4222-8222-222222222222": "55555555-5555-4555-8555-555555555555",
     }
     assert outsider.app_id == "66666666-6666-4666-8666-666666666666"
-    assert {(a.principal_id[:8], a.scope.rsplit("/", 1)[-1]) for a in seed.role_assignments} == {
+    contributors = [a for a in seed.role_assignments if a.role_definition_id == CONTRIBUTOR]
+    assert {(a.principal_id[:8], a.scope.rsplit("/", 1)[-1]) for a in contributors} == {
         ("44444444", "contoso-ft-src"),
         ("55555555", "rg-inference"),
         ("55555555", "fabrikam-ft-lab"),
         ("88888888", "rg-inference"),
     }
-    assert all(a.role_definition_id == CONTRIBUTOR for a in seed.role_assignments)
+    # The preflight's usages read: the deployer holds Cognitive Services Usages Reader on both
+    # subscriptions (the read is authorized at the subscription); the outsider does not.
+    others = {
+        (a.principal_id[:8], a.role_definition_id, a.scope)
+        for a in seed.role_assignments
+        if a.role_definition_id != CONTRIBUTOR
+    }
+    assert others == {
+        ("44444444", USAGES_READER, "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001"),
+        ("55555555", USAGES_READER, "/subscriptions/bbbbbbbb-0000-4000-8000-000000000002"),
+    }
 
 
 def _minimal() -> dict:

@@ -198,6 +198,14 @@ code X ("timeout" and "no answer" have none); "(leftover re-adopted)": the faile
 a deployment carrying the stack's owner tag, and the next run adopted it; "n/a": the fault
 cannot hit that verb.
 
+The preflight rows (`aoai-deploy:preflight up`, on a base model the destination account lists)
+put Azure's refusals before the first write: "fails: PreflightFailed" means the provider
+failed with what is needed and what is free (or which versions are offered) and the emulator's
+request log shows no PUT or PATCH; "ok, warned": the write went ahead and the provider logged
+the version's retirement date. "quota short, preflight off" is the same quota without the
+preflight: Azure (the emulator, from the same quota table its usages list reports) refuses
+the write with `InsufficientQuota`.
+
 {table}
 
 {bugs}

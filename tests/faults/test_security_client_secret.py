@@ -138,16 +138,20 @@ def test_a_secret_in_the_wrong_config_key_is_refused_without_repeating_it(
     with PluginProcess(env=proxy.env()) as plugin:
         plugin.configure(_client_secret_config(emu, **MISPLACED[key]))
 
+        # Reported by check, without a traceback; raised by any operation.
+        _, failures = plugin.check("ft", cross_tenant_inputs())
         with pytest.raises(grpc.RpcError) as caught:
-            plugin.check("ft", cross_tenant_inputs())
+            plugin.create("ft", cross_tenant_inputs())
         stderr = plugin.stderr()
 
+    assert [field for field, _ in failures] == [""]
+    assert key in failures[0][1]
     details = caught.value.details() or ""
     assert "ConfigError" in details
     assert key in details
     assert proxy.seen == []
     assert emu.request_log == []
-    haystacks = {"the error": details, "the plugin's stderr": stderr}
+    haystacks = {"the error": details, "the failure": str(failures), "the plugin's stderr": stderr}
     assert find_secrets(haystacks, needles(secrets=[SECRET])) == []
 
 
@@ -163,12 +167,15 @@ def test_a_custom_endpoint_without_the_opt_in_is_refused_before_any_token_is_ask
     with PluginProcess(env=proxy.env()) as plugin:
         plugin.configure(_client_secret_config(emu, **{"aoai-deploy:armEndpoint": CUSTOM_ENDPOINT}))
 
+        _, failures = plugin.check("ft", cross_tenant_inputs())
         with pytest.raises(grpc.RpcError) as caught:
-            plugin.check("ft", cross_tenant_inputs())
+            plugin.create("ft", cross_tenant_inputs())
         stderr = plugin.stderr()
 
     details = caught.value.details() or ""
-    assert "aoai-deploy:armEndpoint is 'https://arm.example.test', which is not the ARM" in details
+    said = "aoai-deploy:armEndpoint is 'https://arm.example.test', which is not the ARM"
+    assert said in failures[0][1]
+    assert said in details
     assert "aoai-deploy:allowCustomEndpoint true" in details
     assert proxy.seen == []  # no token request to Entra, no connection to the host
     assert emu.request_log == []

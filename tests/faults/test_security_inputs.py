@@ -156,10 +156,11 @@ def test_http_arm_endpoint_is_refused_by_the_plugin_before_any_request(
     with PluginProcess() as process:
         process.configure(_config(endpoint, emu))
 
+        _, failures = process.check("ft", cross_tenant_inputs())
         with pytest.raises(grpc.RpcError) as caught:
-            process.check("ft", cross_tenant_inputs())
+            process.create("ft", cross_tenant_inputs())
 
-    details = caught.value.details() or ""
-    assert "aoai-deploy:armEndpoint" in details
-    assert "plain http is refused" in details
+    for said in (failures[0][1], caught.value.details() or ""):
+        assert "aoai-deploy:armEndpoint" in said
+        assert "plain http is refused" in said
     assert emu.request_log == []

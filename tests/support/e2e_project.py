@@ -24,7 +24,7 @@ def example_config(emu: Emulator, **overrides: Any) -> dict[str, Any]:
         "aoai-deploy:armEndpoint": emu.base_url,
         "aoai-deploy:caBundle": emu.ca_path,
     }
-    config.update({f"aoai-deploy:{key}": value for key, value in overrides.items()})
+    config.update({f"aoai-deploy-example:{key}": value for key, value in overrides.items()})
     return {key: value for key, value in config.items() if value is not None}
 
 

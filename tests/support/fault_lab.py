@@ -22,7 +22,9 @@ next run re-adopts it).
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -37,6 +39,7 @@ from aoai_deploy.providers import AoaiDeployError
 from aoai_deploy.providers.azure.arm import ArmClient
 from aoai_deploy.providers.azure.calls import RetryPolicy
 from aoai_deploy.providers.azure.config import ProviderConfig
+from aoai_deploy.providers.azure.logs import LOGGER_NAME
 from aoai_deploy.providers.azure.tokens import TokenProvider
 from aoai_deploy.providers.core.schema import OWNER_TAG
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider, Runtime
@@ -226,6 +229,15 @@ def foreign_write(emu: Emulator, seconds: float, account: str = DEST_ACCOUNT) ->
     return response.status_code
 
 
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record.getMessage())
+
+
 class Lab:
     """A fresh emulator on a manual clock and a configured provider; ``close()`` when done."""
 
@@ -236,10 +248,16 @@ class Lab:
         principal: str = "deployer",
         jitter_seed: int = 0,
         trust: Iterable[str] = (),
+        config: Mapping[str, str] | None = None,
     ) -> None:
-        """``trust``: more CA certificates (PEM files) to trust besides the emulator's."""
+        """``trust``: more CA certificates (PEM files) to trust besides the emulator's;
+        ``config``: more ``aoai-deploy:*`` configuration (``aoai-deploy:preflight``)."""
         self.clock = ManualClock()
         self.emu = Emulator(clock=self.clock).start()
+        self.warnings: list[str] = []
+        """The provider's warnings while the lab runs (a preflight's retirement warning)."""
+        self._handler = _Collect(self.warnings)
+        logging.getLogger(LOGGER_NAME).addHandler(self._handler)
         try:
             ca_bundle = self.emu.ca_path
             extra = [Path(path).read_text() for path in trust]
@@ -256,22 +274,27 @@ class Lab:
                 "aoai-deploy:caBundle": ca_bundle,
                 "aoai-deploy:credential": "static",
                 "aoai-deploy:staticTokens": json.dumps(self.tokens),
+                **(config or {}),
             }
-            config = ProviderConfig.from_getter(settings.get)
-            tokens = TokenProvider(config)
+            provider_config = ProviderConfig.from_getter(settings.get)
+            tokens = TokenProvider(provider_config)
             # A seeded jitter makes a run repeatable to the request.
             client = ArmClient(
-                config,
+                provider_config,
                 tokens,
                 clock=self.clock,
                 policy=policy,
                 rng=random.Random(jitter_seed),  # noqa: S311 - jitter, not cryptography
             )
             # One client (and jitter sequence) for the whole run; a Runtime per update.
+            # The preflight's date is the emulator's: retirement dates are set relative to it.
             self.engine = Engine(
-                lambda: CrossTenantDeploymentProvider(Runtime(config, tokens, client))
+                lambda: CrossTenantDeploymentProvider(
+                    Runtime(provider_config, tokens, client, today=self.today)
+                )
             )
         except BaseException:
+            logging.getLogger(LOGGER_NAME).removeHandler(self._handler)
             self.emu.stop()
             raise
 
@@ -280,7 +303,12 @@ class Lab:
         """The provider of the engine's current update."""
         return self.engine.provider
 
+    def today(self) -> datetime.datetime:
+        """The emulator's clock as a date (UTC)."""
+        return datetime.datetime.fromtimestamp(self.clock.now(), datetime.UTC)
+
     def close(self) -> None:
+        logging.getLogger(LOGGER_NAME).removeHandler(self._handler)
         errors = self.emu.internal_errors
         self.emu.stop()
         assert errors == [], "the emulator failed on a request:\n" + "\n".join(errors)

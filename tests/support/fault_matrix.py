@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from aoai_deploy.emulator import Fault
@@ -30,6 +30,8 @@ from aoai_deploy.providers import (
 )
 from aoai_deploy.providers.azure.calls import RetryPolicy
 from fault_lab import FOREIGN_DEPLOYMENT, Lab
+from fault_row import OK, POLICY, Row
+from preflight_rows import PREFLIGHT_EXPECTED, PREFLIGHT_ROWS
 from provider_kit import cross_tenant_inputs
 from seed_ids import DEST_ACCOUNT
 
@@ -85,33 +87,8 @@ _TARGET: Final = {
 _WRITES: Final = ("create", "update", "delete", "poll-operation", "poll-location")
 _ALL: Final = VERBS
 
-_POLICY: Final = RetryPolicy(max_retries=3)
+_POLICY: Final = POLICY
 _SHORT_POLICY: Final = RetryPolicy(max_retries=2)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One fault, as the matrix injects it."""
-
-    key: str
-    """Short id (test ids)."""
-    label: str
-    """The table's first column."""
-    how: str
-    """What exactly is injected, for the notes under the table."""
-    verbs: tuple[str, ...]
-    """The columns it applies to; the others are ``n/a``."""
-    arrange: Callable[[Lab, str], None]
-    """Injects the fault for a verb, right before that verb runs."""
-    fired: Callable[[Lab, str, AoaiDeployError | None], bool]
-    """Whether the fault actually hit the verb (a cell where it did not proves nothing)."""
-    policy: RetryPolicy = _POLICY
-    inputs: Mapping[str, Any] = field(default_factory=dict)
-    principal: str = "deployer"
-    restore: Callable[[Lab], None] | None = None
-    """Undo setting changes once the faulted verb has run."""
-    settle_before_rerun: float = 0.0
-    """Seconds (emulator clock) the user waits before running again."""
 
 
 def _front_door(kind: str, times: int, **extra: Any) -> Callable[[Lab, str], None]:
@@ -327,9 +304,10 @@ ROWS: Final[tuple[Row, ...]] = (
         restore=_short_operations,
         settle_before_rerun=600,
     ),
+    *PREFLIGHT_ROWS,
 )
 
-_OK: Final = "ok after retry"
+_OK: Final = OK
 _RETRIED_ALL: Final = dict.fromkeys(VERBS, _OK)
 
 
@@ -371,6 +349,7 @@ EXPECTED: Final[dict[str, dict[str, str]]] = {
         "poll-operation": "fails: timeout (leftover re-adopted)",
         "poll-location": "fails: timeout (leftover re-adopted)",
     },
+    **PREFLIGHT_EXPECTED,
 }
 
 #: Cells where the provider does not do what EXPECTED says yet: (row, verb) -> the bug.
@@ -445,7 +424,7 @@ def _code(error: AoaiDeployError) -> str:
 
 def run_cell(row: Row, verb: str) -> Cell:
     """Play one cell (see the module docstring); raises AssertionError on any broken rule."""
-    with Lab(policy=row.policy, principal=row.principal) as lab:
+    with Lab(policy=row.policy, principal=row.principal, config=row.config) as lab:
         emu = lab.emu
         if verb == "poll-location":
             emu.settings.async_style = "location"
@@ -487,7 +466,7 @@ def run_cell(row: Row, verb: str) -> Cell:
         lab.check_converged({"ft": desired})
 
         if error is None:
-            outcome = _OK if _answered(lab, 409) or row.key != "conflict" else "ok"
+            outcome = row.ok if _answered(lab, 409) or row.key != "conflict" else "ok"
         else:
             outcome = f"fails: {_code(error)}"
             if report.leftovers:

@@ -195,8 +195,8 @@ def test_custom_endpoint_with_a_credential_that_mints_real_tokens_is_refused(kin
     assert message == (
         "aoai-deploy:armEndpoint is 'https://arm.example.test:8443', which is not the ARM "
         f"endpoint of an Azure cloud: credential '{kind}' would send it real Entra tokens. "
-        "For a local emulator use a loopback address (https://127.0.0.1:<port>); with tokens "
-        "minted for it, use `aoai-deploy:credential static`; to send tokens to "
+        "For a local emulator use a loopback address (https://127.0.0.1:<port>); with "
+        "unsigned tokens minted for it, use `aoai-deploy:credential static`; to send them to "
         "arm.example.test:8443 on purpose, run `pulumi config set "
         "aoai-deploy:allowCustomEndpoint true`"
     )
@@ -234,18 +234,19 @@ def test_loopback_endpoint_needs_no_opt_in_and_warns_nothing(
 
 
 @pytest.mark.parametrize(
-    "endpoint",
+    ("cloud", "endpoint"),
     [
-        "https://management.azure.com",
-        "https://management.usgovcloudapi.net:443/",
-        "https://MANAGEMENT.chinacloudapi.cn",
+        ("AzureCloud", "https://management.azure.com"),
+        ("AzureUSGovernment", "https://management.usgovcloudapi.net:443/"),
+        ("AzureChinaCloud", "https://MANAGEMENT.chinacloudapi.cn"),
     ],
 )
-def test_an_azure_clouds_own_endpoint_is_not_custom(
-    endpoint: str, caplog: pytest.LogCaptureFixture
+def test_the_clouds_own_endpoint_is_not_custom(
+    cloud: str, endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # Another cloud's endpoint is: tests/unit/test_config_endpoints.py.
     caplog.set_level(logging.DEBUG, logger="aoai_deploy")
-    config(credential="cli", armEndpoint=endpoint)
+    config(cloud=cloud, credential="cli", armEndpoint=endpoint)
     assert caplog.records == []
 
 
@@ -263,19 +264,20 @@ def test_hosts_that_only_look_loopback_or_azure_need_the_opt_in(lookalike: str) 
     assert "is not the ARM endpoint of an Azure cloud" in config_error(armEndpoint=lookalike)
 
 
-def test_custom_endpoint_with_static_tokens_is_accepted_with_a_warning_naming_the_host(
+def test_custom_endpoint_with_unsigned_static_tokens_is_accepted_with_a_warning_naming_the_host(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="aoai_deploy")
+    unsigned = TOKEN_A.rpartition(".")[0] + "."  # as the emulator mints them: no signature
     cfg = config(
-        credential="static", staticTokens=json.dumps({TENANT_A: TOKEN_A}), armEndpoint=CUSTOM
+        credential="static", staticTokens=json.dumps({TENANT_A: unsigned}), armEndpoint=CUSTOM
     )
     assert cfg.arm_endpoint == CUSTOM
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (
             logging.WARNING,
             "aoai-deploy:armEndpoint: ARM requests and their tokens go to arm.example.test, "
-            "which is not an Azure cloud's ARM endpoint (allowed: credential 'static')",
+            "which is not an Azure cloud's ARM endpoint (allowed: unsigned static tokens)",
         )
     ]
 
