@@ -95,6 +95,8 @@ class TreeMemory:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak_kib = 0
+        self.own_cpu = 0.0
+        """The process's own CPU seconds (user + system), last seen: the runner's share."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -105,8 +107,14 @@ class TreeMemory:
         return self.peak_kib
 
     def _sample(self) -> None:
+        ticks = os.sysconf("SC_CLK_TCK")
         while not self._stop.wait(0.2):
             self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.pid))
+            try:
+                fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it has ended
+            self.own_cpu = (int(fields[11]) + int(fields[12])) / ticks
 
 
 def _tree_rss_kib(root: int) -> int:
@@ -236,6 +244,7 @@ def _one_run(cli: Path, parallel: int) -> dict[str, Any]:
             "cli_calls": cli_calls,
             "peak_mib": peak / 1024,
             "cpu": cpu,
+            "runner_cpu": memory.own_cpu,
             "writes": sum(1 for e in emu.request_log if e.method in ("PUT", "PATCH", "DELETE")),
         }
 
@@ -297,6 +306,10 @@ def run() -> SectionResult:
         result.add(
             f"{label}: CPU per customer (runner, CLIs, plugins) / its floor on {cpus} CPUs",
             f"{run_['cpu'] / CUSTOMERS:.1f} s / {run_['cpu'] / cpus:.0f} s for the fleet",
+        )
+        result.add(
+            f"{label}: of which the runner process itself (one Python process, its GIL)",
+            f"{run_['runner_cpu']:.0f} s ({run_['runner_cpu'] / run_['cpu']:.0%})",
         )
         by_tenant: dict[str, int] = {}
         for tenant in run_["az_calls"]:
