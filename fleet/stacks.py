@@ -37,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Final
 
@@ -150,12 +151,16 @@ class StackRunner:
                 found[key] = {"text": "no update yet"}
                 continue
             last = history[0]
+            end = last.end_time
+            if end is not None and end.tzinfo is not None:
+                end = end.astimezone(UTC)
             found[key] = {
                 "kind": last.kind,
                 "result": last.result,
                 "end": last.end_time,
-                "text": f"{last.kind} {last.result} {last.end_time:%Y-%m-%d %H:%M} UTC"
-                if last.end_time
+                "text": f"{last.kind} {last.result} {end:%Y-%m-%d %H:%M}"
+                + (" UTC" if end is not None and end.tzinfo is not None else "")
+                if end
                 else f"{last.kind} {last.result}",
             }
         return found

@@ -11,6 +11,7 @@ the rest.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
@@ -94,6 +95,8 @@ def test_fleet_shared_tokens_leave_no_secret_in_the_kept_stack_files(fleet_cli) 
     run = fleet_cli(data)
     workdir = run.root / "work"
     run("up", "--workdir", str(workdir))
+    status = run("status")
+    assert re.search(r"^acme\s+canary\s+up succeeded\s+update succeeded ", status, re.M), status
     files = {p.name: p.read_text() for p in workdir.glob("Pulumi*.yaml")}
     assert set(files) == {"Pulumi.yaml", "Pulumi.acme.yaml", "Pulumi.globex.yaml"}
     stack = yaml.safe_load(files["Pulumi.acme.yaml"])
