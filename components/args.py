@@ -65,8 +65,8 @@ class ModelDeploymentArgs:
     model_name: pulumi.Input[str]
     """The model: a fine-tuned model id (``gpt-4o-mini-2024-07-18.ft-...``) or a base model."""
     model_version: pulumi.Input[str] | None = None
-    """Model version (every fine-tuned model has version 1); unset, the resource's default
-    applies (README, ``CrossTenantDeployment`` inputs)."""
+    """Model version (every fine-tuned model has version 1); unset, a new deployment gets the
+    model's default version and an existing one keeps the version it runs."""
     model_format: pulumi.Input[str] | None = None
     """Model format; ``OpenAI`` when unset."""
     sku_name: pulumi.Input[str] | None = None
@@ -74,9 +74,11 @@ class ModelDeploymentArgs:
     sku_capacity: pulumi.Input[int] | None = None
     """Capacity in units of the SKU (thousands of tokens per minute for Standard); 1 if unset."""
     rai_policy_name: pulumi.Input[str] | None = None
-    """Content-filter (RAI) policy; Azure's default policy when unset."""
+    """Content-filter (RAI) policy; unset, a new deployment gets Azure's default policy and an
+    existing one keeps the policy it runs."""
     version_upgrade_option: pulumi.Input[str] | None = None
-    """``OnceNewDefaultVersionAvailable``, ``OnceCurrentVersionExpired`` or ``NoAutoUpgrade``."""
+    """``OnceNewDefaultVersionAvailable``, ``OnceCurrentVersionExpired`` or ``NoAutoUpgrade``;
+    unset, a new deployment gets the first and an existing one keeps the option it runs."""
     tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
     """Tags on the deployment."""
     adopt_existing: pulumi.Input[bool] | None = None

@@ -56,13 +56,18 @@ from aoai_deploy.plugin.package_schema import COMPONENT_TYPE, NAME, package_sche
 from aoai_deploy.providers import package
 from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.azure.namespace import FirstConfiguration
+from aoai_deploy.providers.core.owner import new_key
 from aoai_deploy.providers.errors import ConfigError
 from aoai_deploy.providers.package import RESOURCE_TYPE, DeploymentFront, PackageError
 
 if TYPE_CHECKING:
     from aoai_deploy.components.grants import RoleGrants
 
-__all__ = ["LIFECYCLE_THREADS", "AoaiDeployProvider", "serve"]
+__all__ = ["LIFECYCLE_THREADS", "OWNER_KEY_PROPERTY", "AoaiDeployProvider", "serve"]
+
+#: The provider input that holds the stack's key for the owner tags; not a configuration key
+#: (the provider adds it to its own inputs in CheckConfig).
+OWNER_KEY_PROPERTY: Final = "ownerKey"
 
 #: Threads for blocking lifecycle calls. Each engine call in flight holds one, also while it
 #: waits for an account's write lock; the engine sends at most its parallelism (4 x CPUs by
@@ -88,23 +93,41 @@ class AoaiDeployProvider(Provider):
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         return GetSchemaResponse(schema=package_schema_json())
 
-    # CheckConfig is left to the SDK (it passes the inputs through): the engine sends it the
-    # values without their secret flags, so the whole check runs here, in Configure (which
-    # the engine sends in a preview too), and one run names every problem.
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        # The configuration itself is checked in Configure: the engine sends CheckConfig the
+        # values without their secret flags, and Configure (sent in a preview too) names every
+        # problem in one run. Here only the stack's key for the owner tags (core/owner.py) is
+        # added: made once, then kept in the provider's inputs, which the engine stores before
+        # any deployment is created.
+        inputs = dict(request.new_inputs)
+        inputs[OWNER_KEY_PROPERTY] = PropertyValue(
+            _text(request.old_inputs.get(OWNER_KEY_PROPERTY)) or new_key()
+        )
+        return CheckResponse(inputs=inputs)
+
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         install_stderr_handler()  # configure only ever runs in the plugin process
-        values = _config_values(request.args, request.variables)
+        # The stack's key is the provider's own input, no configuration key: it stays out of
+        # the configuration's checks (and may differ between a preview's and an update's).
+        args = dict(request.args)
+        key = _text(args.pop(OWNER_KEY_PROPERTY, None))
+        variables = {
+            k: v for k, v in request.variables.items() if k != f"{NAME}:config:{OWNER_KEY_PROPERTY}"
+        }
+        values = _config_values(args, variables)
         try:
             self._first.accept(values)
         except ConfigError as refused:
             raise PackageError(str(refused)) from None
         # Older engines send only `variables`, which say nothing of secrecy.
         plaintext = (
-            {f"{NAME}:{key}" for key, value in request.args.items() if not value.contains_secret()}
-            if request.args
+            {f"{NAME}:{k}" for k, value in args.items() if not value.contains_secret()}
+            if args
             else None
         )
-        self._front = DeploymentFront.configured(values.get, keys=values, plaintext=plaintext)
+        self._front = DeploymentFront.configured(
+            values.get, keys=values, plaintext=plaintext, owner_key=key
+        )
         # No preview of creates: the engine shows outputs as unknown without asking, and a
         # preview then sends nothing to Azure.
         return ConfigureResponse(
@@ -302,6 +325,11 @@ def _config_values(
         if plain is not None:
             values[f"{NAME}:{key}"] = plain if isinstance(plain, str) else json.dumps(plain)
     return values
+
+
+def _text(value: PropertyValue | None) -> str | None:
+    inner = value.value if value is not None else None
+    return inner if isinstance(inner, str) and inner else None
 
 
 def _unwrapped(value: PropertyValue) -> Any:

@@ -43,10 +43,11 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime import rpc
 
-from aoai_deploy.providers import lifecycle
+from aoai_deploy.providers import engine_log, lifecycle
 from aoai_deploy.providers.azure.calls import Call
 from aoai_deploy.providers.azure.config import ProviderConfig
-from aoai_deploy.providers.core.ids import DeploymentId
+from aoai_deploy.providers.core.ids import AccountId, ArmIdError, DeploymentId
+from aoai_deploy.providers.core.live import member
 from aoai_deploy.providers.core.schema import INPUTS, OUTPUTS, OWNER_INPUT, camel
 from aoai_deploy.providers.errors import AoaiDeployError
 from aoai_deploy.providers.lifecycle import Runtime
@@ -171,7 +172,9 @@ def diff(request: DiffRequest) -> DiffResponse:
     """Compare the old outputs with the new inputs, property by property."""
     olds = to_core(request.old_state)
     news = to_core(request.new_inputs)
-    planned = lifecycle.plan(olds, news)
+    planned = lifecycle.plan(olds, news, request.resource_id)
+    if planned.notice:
+        engine_log.warn(schema_words(planned.notice), request.urn)
     detailed = {
         _TO_SCHEMA[field]: PropertyDiff(
             _kind(olds.get(field), news.get(field), field in planned.replaces),
@@ -221,11 +224,13 @@ class DeploymentFront:
         *,
         keys: Iterable[str] | None = None,
         plaintext: Collection[str] | None = None,
+        owner_key: str | None = None,
     ) -> DeploymentFront:
         """From the ``aoai-deploy:*`` configuration, read through ``get`` (plain strings);
-        ``keys`` and ``plaintext`` as :meth:`ProviderConfig.from_getter` takes them."""
+        ``keys`` and ``plaintext`` as :meth:`ProviderConfig.from_getter` takes them;
+        ``owner_key`` the stack's key for the owner tags (``core/owner.py``)."""
         config = _reported(ProviderConfig.from_getter)(get, keys=keys, plaintext=plaintext)
-        return cls(Runtime.build(config))
+        return cls(Runtime.build(config, owner_key=owner_key))
 
     def create(self, request: CreateRequest) -> CreateResponse:
         props = to_core(request.properties)
@@ -235,13 +240,18 @@ class DeploymentFront:
         return CreateResponse(id_, from_core(outputs, _secret_keys(request.properties)))
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        if request.properties:
-            props = to_core(request.properties)
-        else:
+        importing = not request.properties
+        if importing:
             props = _reported(_import_seed)(self._runtime, request.resource_id)
-        found = _reported(lifecycle.read)(self._runtime, request.resource_id, props)
+        else:
+            props = to_core(request.properties)
+        found = _reported(lifecycle.read)(
+            self._runtime, request.resource_id, props, importing=importing
+        )
         if found is None:
             return ReadResponse(resource_id=None, properties={}, inputs={})
+        if importing:
+            _reported(_import_source_tenant)(self._runtime, found)
         secret = _secret_keys(request.properties)
         return ReadResponse(
             found.id, from_core(found.outputs, secret), from_core(found.inputs, secret)
@@ -289,6 +299,30 @@ def _import_seed(runtime: Runtime, id_: str) -> dict[str, Any]:
     if tenant is not None:
         seed["tenant_id"] = tenant
     return seed
+
+
+def _import_source_tenant(runtime: Runtime, found: lifecycle.ReadResult) -> None:
+    """Declare the source's tenant of an imported copy made across tenants (its model names a
+    ``sourceAccount``), which Azure does not report: found as the destination's is, from the
+    source subscription. Without it, the imported program's next PUT would send the source
+    as a same-tenant one, which Azure refuses."""
+    model = found.outputs.get("model")
+    source = member(model, "sourceAccount")
+    if not isinstance(source, str) or found.inputs.get("source_tenant_id"):
+        return
+    try:
+        account = AccountId.parse(source)
+    except ArmIdError:
+        return
+    call = Call("importing", found.id, None, runtime.client.clock.now() + _LOOKUP_SECONDS)
+    tenant = runtime.client.subscription_tenant(call, account.subscription_id)
+    if tenant is None:
+        return
+    found.inputs["source_tenant_id"] = found.outputs["source_tenant_id"] = tenant
+    destination = found.outputs.get("tenant_id")
+    found.outputs["cross_tenant"] = not (
+        isinstance(destination, str) and destination.lower() == tenant.lower()
+    )
 
 
 def _kind(old: object, new: object, replace: bool) -> PropertyDiffKind:

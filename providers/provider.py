@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import pulumi.dynamic
 
-from aoai_deploy.providers import lifecycle
+from aoai_deploy.providers import engine_log, lifecycle
 from aoai_deploy.providers.azure.config import ProviderConfig
 from aoai_deploy.providers.azure.logs import install_stderr_handler
 from aoai_deploy.providers.azure.namespace import CONFIG_KEYS, FirstConfiguration
@@ -115,9 +115,11 @@ class CrossTenantDeploymentProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.CheckResult(inputs, reported)
 
     def diff(
-        self, _id: str, olds: dict[str, Any], news: dict[str, Any]
+        self, id_: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        planned = lifecycle.plan(olds, news)
+        planned = lifecycle.plan(olds, news, id_)
+        if planned.notice:
+            engine_log.warn(planned.notice)  # the SDK's Diff has no URN: the stack's
         return pulumi.dynamic.DiffResult(
             changes=planned.changes,
             replaces=planned.replaces,

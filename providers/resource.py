@@ -25,8 +25,10 @@ from aoai_deploy.providers.core.schema import (
     OUTPUT_FIELDS,
     OUTPUTS,
     OWNER_INPUT,
+    OWNER_KEY_INPUT,
     Field,
 )
+from aoai_deploy.providers.owner_key import stack_key
 from aoai_deploy.providers.provider import CrossTenantDeploymentProvider
 
 __all__ = ["CrossTenantDeployment", "CrossTenantDeploymentArgs", "properties"]
@@ -73,6 +75,9 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     tenant. Type token ``pulumi-python:dynamic/aoai:CrossTenantDeployment``; its id is the
     deployment's ARM id. Its outputs echo every input and add those of
     :data:`~aoai_deploy.providers.core.schema.OUTPUT_FIELDS` (listed below).
+
+    The first one a program declares also registers the stack's ``OwnerKey`` resource
+    (``aoai-deploy-owner-key``), whose key goes into every deployment's owner tag.
     """
 
     account_id: pulumi.Output[str]
@@ -98,6 +103,7 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
     model: pulumi.Output[dict[str, Any]]
     current_capacity: pulumi.Output[int | None]
     etag: pulumi.Output[str | None]
+    live_settings: pulumi.Output[dict[str, str | None]]
     cross_tenant: pulumi.Output[bool]
 
     def __init__(
@@ -107,9 +113,10 @@ class CrossTenantDeployment(pulumi.dynamic.Resource, module="aoai", name="CrossT
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         _refuse_plaintext_secrets()
-        super().__init__(
-            CrossTenantDeploymentProvider(), resource_name, properties(resource_name, args), opts
-        )
+        props = properties(resource_name, args)
+        # The stack's key for the owner tag, from a resource the engine creates first.
+        props[OWNER_KEY_INPUT] = stack_key()
+        super().__init__(CrossTenantDeploymentProvider(), resource_name, props, opts)
 
 
 CrossTenantDeployment.__doc__ = (CrossTenantDeployment.__doc__ or "") + _described(OUTPUT_FIELDS)
@@ -119,8 +126,9 @@ def properties(resource_name: str, args: CrossTenantDeploymentArgs) -> dict[str,
     """What a program registers for one deployment, whichever front serves it: the inputs,
     the hidden owner and every output (``None`` until known)."""
     props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
-    # Who owns the deployment, for the owner tag: unique per organization, project, stack
-    # and resource name (DIY backends all call their organization "organization").
+    # Who owns the deployment, for the owner tag: the organization, project, stack and
+    # resource name. Self-managed backends all call their organization "organization": the
+    # stack's key, which the tag carries too, tells them apart (core/owner.py).
     organization = pulumi.get_organization() or "organization"
     props[OWNER_INPUT] = "/".join(
         (organization, pulumi.get_project(), pulumi.get_stack(), resource_name)

@@ -166,6 +166,8 @@ def put_deployment(
         if value is not None:
             model_out[key] = value
     model_out["callRateLimit"] = {"rules": rate_limits(spec.capacity)}
+    # A PUT replaces the deployment: what it leaves out takes Azure's default, whatever the
+    # deployment ran before (sources in tests/emulator/test_emulator_put_replaces.py).
     properties: dict[str, Any] = {
         "model": model_out,
         "versionUpgradeOption": spec.upgrade_option or "OnceNewDefaultVersionAvailable",

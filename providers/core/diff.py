@@ -18,9 +18,11 @@ new inputs, field by field, by the inputs table of DESIGN.md and README.md
 
 Values are compared as Azure compares them: ARM ids, SKU names, enum values and tenant ids
 ignoring case, numbers by value (Pulumi sends ``2.0`` for ``2``; Python's ``==`` agrees), an
-absent value equal to its default, no tags equal to empty tags. A new ``tenant_id`` or
-``model_version`` that is absent is never a change (the old tenant is the credential's home
-tenant, resolved at create; the old version may be the one Azure chose).
+absent value equal to its default, no tags equal to empty tags. A new ``tenant_id`` that is
+absent is never a change (the old tenant is the credential's home tenant, resolved at
+create), nor is an absent setting of ``LIVE_SETTINGS`` (``model_version``,
+``rai_policy_name``, ``version_upgrade_option``): left unset, it keeps what the deployment
+runs (``core/live.py``), so removing it from the program changes nothing.
 A value not known yet (preview) is a change, and a replace when the field is a replace field.
 """
 
@@ -32,7 +34,7 @@ from typing import Any, Final
 
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 from aoai_deploy.providers.core.inputs import has_unknown
-from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, PROVISIONED_SKUS
+from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, LIVE_SETTINGS, PROVISIONED_SKUS
 
 __all__ = [
     "DELETE_FIRST_FIELDS",
@@ -55,7 +57,7 @@ DELETE_FIRST_FIELDS: Final = frozenset(
 #: Of those, the ones Azure changes in place on the provisioned SKUs.
 IN_PLACE_ON_PROVISIONED: Final = frozenset({"model_name", "model_format"})
 #: Inputs whose absence in the new inputs is never a change.
-_ABSENT_IS_NO_CHANGE: Final = frozenset({"tenant_id", "model_version"})
+_ABSENT_IS_NO_CHANGE: Final = frozenset({"tenant_id", *(s.name for s in LIVE_SETTINGS)})
 #: Changing these is a PUT of the same deployment (``tenant_id``, ``operation_timeout_seconds``:
 #: no ARM change at all, but an update records them in the outputs, which are all that
 #: ``read`` and ``delete`` get; a raised timeout would otherwise never reach a slow delete).

@@ -29,7 +29,7 @@ _HINTS: dict[str, str] = {
     # The copy was sent as a same-tenant one: ARM looked for the source in the destination's
     # tenant, and the usual cause is a source account in another tenant.
     "linkedauthorizationfailed/same-tenant": (
-        "The copy was made as a same-tenant one (source_tenant_id: {source_tenant}), so ARM "
+        "The copy was made as a same-tenant one ({source_tenant_said}), so ARM "
         "looked for the source account {source_account} from the destination's tenant "
         "{destination_tenant}. If that account is in another tenant, set source_tenant_id to "
         "that tenant; otherwise the deploying identity needs {role} on it. If the role was "
@@ -66,8 +66,15 @@ _HINTS: dict[str, str] = {
     ),
     "deploymentmodelnotsupported": (
         "The model is not available here: check model_name, model_version and model_format "
-        "against the models of the source account ({source_account}), and that "
+        "against the models of the source account {source_account}, and that "
         "source_account_id names the account that holds the fine-tuned model."
+    ),
+    # No source account: a base model (or a fine-tuned one whose account was not named).
+    "deploymentmodelnotsupported/no-source": (
+        "The model is not available here: check model_name, model_version and model_format "
+        "against the models the account {account} can deploy (its region's base models and "
+        "its own fine-tuned models). For a fine-tuned model trained in another account, set "
+        "source_account_id to that account."
     ),
     "invalidresourceproperties": (
         "Azure rejected a property: check sku_name (a deployment SKU such as Standard or "
@@ -91,9 +98,17 @@ _HINTS: dict[str, str] = {
 }
 
 
+#: What the context says of a fact the operation does not have (``writes.make_call``).
+_NOT_SET = "(not set)"
+
+
 class _Facts(dict[str, str]):
     def __missing__(self, key: str) -> str:
-        return "(not set)"
+        return _NOT_SET
+
+
+def _is_set(context: Mapping[str, str], key: str) -> bool:
+    return context.get(key, _NOT_SET) != _NOT_SET
 
 
 def hint_for(code: str, context: Mapping[str, str]) -> str:
@@ -101,11 +116,18 @@ def hint_for(code: str, context: Mapping[str, str]) -> str:
     key = code.lower()
     if key == "linkedauthorizationfailed" and context.get("cross_tenant") == "false":
         key += "/same-tenant"
+    if key == "deploymentmodelnotsupported" and not _is_set(context, "source_account"):
+        key += "/no-source"
     template = _HINTS.get(key)
     if template is None:
         return ""
     facts = _Facts(context)
     facts["role"] = _ROLE
+    facts["source_tenant_said"] = (
+        f"source_tenant_id: {context['source_tenant']}"
+        if _is_set(context, "source_tenant")
+        else "source_tenant_id is not set"
+    )
     return template.format_map(facts)
 
 

@@ -31,10 +31,12 @@ from aoai_deploy.providers.core.ids import (
     is_guid,
     validate_deployment_name,
 )
+from aoai_deploy.providers.core.owner import KEY_SUFFIX_LENGTH
 from aoai_deploy.providers.core.schema import (
     DEFAULTS,
     INPUTS,
     OWNER_INPUT,
+    OWNER_KEY_INPUT,
     OWNER_TAG,
     SKU_NAMES,
     VERSION_UPGRADE_OPTIONS,
@@ -377,14 +379,16 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
         )
     failures.extend(_version_failures(inputs, failures))
     owner = inputs.get(OWNER_INPUT)
-    if isinstance(owner, str) and len(owner) > MAX_TAG_VALUE:
+    # The tag's value is the owner, "#" and the stack's key.
+    owner_room = MAX_TAG_VALUE - KEY_SUFFIX_LENGTH
+    if isinstance(owner, str) and len(owner) > owner_room:
         failures.append(
             Failure(
                 OWNER_INPUT,
-                f"the owner tag value {owner[:60]!r}... "
+                f"the owner {owner[:60]!r}... "
                 f"(<organization>/<project>/<stack>/<resource name>) is {len(owner)} "
-                f"characters; Azure allows {MAX_TAG_VALUE} in a tag value: "
-                "shorten the resource name",
+                f"characters; with the stack's key it must fit the {MAX_TAG_VALUE} Azure "
+                f"allows in a tag value, so at most {owner_room}: shorten the resource name",
             )
         )
     order = {field: index for index, field in enumerate(INPUTS)}
@@ -433,6 +437,9 @@ class DeploymentSpec:
     owner: str | None
     """``<organization>/<project>/<stack>/<resource>``, written as the owner tag, when the
     resource set it."""
+    owner_key: str | None = None
+    """The stack's key, which the owner tag carries after the owner (``core/owner.py``):
+    the dynamic resource's hidden input; the package's provider adds its own."""
 
     @property
     def deployment_id(self) -> DeploymentId:
@@ -447,11 +454,16 @@ def spec_from_inputs(props: Mapping[str, Any]) -> DeploymentSpec:
     """
     inputs, failures = check_inputs(props)
     reasons = [failure.reason for failure in failures]
-    unknown = [key for key in (*INPUTS, OWNER_INPUT) if has_unknown(inputs.get(key))]
+    unknown = [
+        key for key in (*INPUTS, OWNER_INPUT, OWNER_KEY_INPUT) if has_unknown(inputs.get(key))
+    ]
     reasons.extend(f"{key} is not known yet" for key in unknown)
     owner = inputs.get(OWNER_INPUT)
     if owner is not None and not has_unknown(owner) and (not isinstance(owner, str) or not owner):
         reasons.append(f"{OWNER_INPUT} must be a non-empty string, got {_show(owner)}")
+    owner_key = inputs.get(OWNER_KEY_INPUT)
+    if owner_key is not None and not has_unknown(owner_key) and not isinstance(owner_key, str):
+        reasons.append(f"{OWNER_KEY_INPUT} must be a string, got {_show(owner_key)}")
     if reasons:
         raise InputError("invalid inputs: " + "; ".join(reasons))
     source = inputs.get("source_account_id")
@@ -475,4 +487,5 @@ def spec_from_inputs(props: Mapping[str, Any]) -> DeploymentSpec:
         operation_timeout_seconds=inputs["operation_timeout_seconds"],
         role_propagation_timeout_seconds=inputs["role_propagation_timeout_seconds"],
         owner=owner,
+        owner_key=owner_key or None,
     )

@@ -21,7 +21,16 @@ from typing import Any
 
 from aoai_deploy.providers.core.ids import AccountId, ArmIdError
 from aoai_deploy.providers.core.inputs import DeploymentSpec, whole_number
-from aoai_deploy.providers.core.schema import DEFAULTS, INPUTS, OWNER_INPUT, OWNER_TAG
+from aoai_deploy.providers.core.live import live_settings, member
+from aoai_deploy.providers.core.owner import tag_value
+from aoai_deploy.providers.core.schema import (
+    DEFAULTS,
+    INPUTS,
+    LIVE_SETTINGS,
+    OWNER_INPUT,
+    OWNER_KEY_INPUT,
+    OWNER_TAG,
+)
 
 __all__ = [
     "computed_outputs",
@@ -53,26 +62,32 @@ def is_cross_tenant(spec: DeploymentSpec, destination_tenant: str) -> bool:
 
 
 def deployment_body(spec: DeploymentSpec, *, cross_tenant: bool) -> dict[str, Any]:
-    """The body of the PUT that creates or updates the deployment (the whole resource)."""
+    """The body of the PUT that creates or updates the deployment (the whole resource).
+
+    A setting of ``LIVE_SETTINGS`` left unset is left out (Azure then gives it its default,
+    so a write of an existing deployment sends the spec :func:`~.live.kept` filled)."""
     model: dict[str, Any] = {"format": spec.model_format, "name": spec.model_name}
-    if spec.model_version is not None:
-        # Left out, Azure deploys the model's default version (and reports which).
-        model["version"] = spec.model_version
     if spec.source_account is not None and spec.source_account != spec.account:
         model["sourceAccount" if cross_tenant else "source"] = str(spec.source_account)
-    properties: dict[str, Any] = {"model": model}
-    if spec.rai_policy_name is not None:
-        properties["raiPolicyName"] = spec.rai_policy_name
-    if spec.version_upgrade_option is not None:
-        properties["versionUpgradeOption"] = spec.version_upgrade_option
     body: dict[str, Any] = {
         "sku": {"name": spec.sku_name, "capacity": spec.sku_capacity},
-        "properties": properties,
+        "properties": {"model": model},
     }
+    for setting in LIVE_SETTINGS:
+        value = getattr(spec, setting.name)
+        if value is not None:
+            _put_at(body, setting.arm_path, value)
     tags = _tags_of(spec)
     if tags:
         body["tags"] = tags
     return body
+
+
+def _put_at(body: dict[str, Any], path: tuple[str, ...], value: object) -> None:
+    *parents, last = path
+    for key in parents:
+        body = body.setdefault(key, {})
+    body[last] = value
 
 
 def patch_body(spec: DeploymentSpec) -> dict[str, Any]:
@@ -83,22 +98,13 @@ def patch_body(spec: DeploymentSpec) -> dict[str, Any]:
 
 def _tags_of(spec: DeploymentSpec) -> dict[str, str]:
     tags = dict(spec.tags or {})
-    if spec.owner is not None:
-        tags[OWNER_TAG] = spec.owner
+    owner = tag_value(spec.owner, spec.owner_key)
+    if owner is not None:
+        tags[OWNER_TAG] = owner
     return tags
 
 
-def _get(mapping: object, key: str) -> Any:
-    """``mapping[key]`` with the key compared case-insensitively; ``None`` when absent."""
-    if not isinstance(mapping, Mapping):
-        return None
-    if key in mapping:
-        return mapping[key]
-    folded = key.lower()
-    for name, value in mapping.items():
-        if isinstance(name, str) and name.lower() == folded:
-            return value
-    return None
+_get = member
 
 
 def _properties(arm: Mapping[str, Any]) -> Any:
@@ -124,6 +130,7 @@ def computed_outputs(arm: Mapping[str, Any]) -> dict[str, Any]:
         "model": copy.deepcopy(dict(model)) if isinstance(model, Mapping) else {},
         "current_capacity": capacity,
         "etag": etag if isinstance(etag, str) else None,
+        "live_settings": live_settings(arm),
     }
 
 
@@ -142,6 +149,8 @@ def outputs_from_arm(
         outputs[key] = DEFAULTS.get(key) if value is None else copy.deepcopy(value)
     outputs["tenant_id"] = tenant_id
     outputs[OWNER_INPUT] = inputs.get(OWNER_INPUT)
+    if inputs.get(OWNER_KEY_INPUT) is not None:
+        outputs[OWNER_KEY_INPUT] = inputs.get(OWNER_KEY_INPUT)
     outputs.update(computed_outputs(arm))
     outputs["cross_tenant"] = cross_tenant
     return outputs
@@ -174,14 +183,17 @@ def _live_tags(old: object, live: object) -> dict[str, str] | None:
     return tags if tags or old is not None else None
 
 
-def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) -> dict[str, Any]:
+def refreshed_outputs(
+    old_outputs: Mapping[str, Any], arm: Mapping[str, Any], *, every_setting: bool = False
+) -> dict[str, Any]:
     """The outputs of ``read``: the old outputs with what Azure stores replaced by the live
     values (so that drift shows) and the computed outputs refreshed.
 
-    What Azure does not report is kept: the source tenant (never reported), a source
-    account the response leaves out, and ``model_version`` / ``rai_policy_name`` /
-    ``version_upgrade_option`` when the user left them unset (Azure then fills in its own
-    default, which is not drift).
+    What Azure does not report is kept: the source tenant (never reported) and a source
+    account the response leaves out. A setting of ``LIVE_SETTINGS`` that the user left unset
+    stays unset (its live value is in ``live_settings``: the next write keeps it, and it is
+    not drift), unless ``every_setting`` (``pulumi import``: the inputs then declare what
+    the deployment runs, so that the generated program changes nothing).
     """
     outputs = dict(old_outputs)
     properties = _properties(arm)
@@ -190,10 +202,6 @@ def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) ->
         live = _get(model, arm_key)
         if isinstance(live, str):
             outputs[key] = _same_text(old_outputs.get(key), live)
-    live_version = _get(model, "version")
-    if old_outputs.get("model_version") is not None and isinstance(live_version, str):
-        # A version the user left unset stays unset: Azure's choice is in ``model``.
-        outputs["model_version"] = _same_text(old_outputs.get("model_version"), live_version)
     source = _get(model, "sourceAccount") or _get(model, "source")
     if isinstance(source, str):
         outputs["source_account_id"] = _same_account(old_outputs.get("source_account_id"), source)
@@ -204,17 +212,24 @@ def refreshed_outputs(old_outputs: Mapping[str, Any], arm: Mapping[str, Any]) ->
     capacity = whole_number(_get(sku, "capacity"))
     if capacity is not None:
         outputs["sku_capacity"] = capacity
-    for key, arm_key in (
-        ("rai_policy_name", "raiPolicyName"),
-        ("version_upgrade_option", "versionUpgradeOption"),
-    ):
-        old = old_outputs.get(key)
-        if old is not None:
-            live = _get(properties, arm_key)
-            outputs[key] = _same_text(old, live) if isinstance(live, str) else None
+    for setting in LIVE_SETTINGS:
+        old = old_outputs.get(setting.name)
+        if old is None and not every_setting:
+            continue
+        live = _at(arm, setting.arm_path)
+        if isinstance(live, str):
+            outputs[setting.name] = _same_text(old, live)
+        elif not setting.model_bound:
+            outputs[setting.name] = None  # Azure reports none now: that is drift
     outputs["tags"] = _live_tags(old_outputs.get("tags"), _get(arm, "tags"))
     outputs.update(computed_outputs(arm))
     return outputs
+
+
+def _at(body: object, path: tuple[str, ...]) -> Any:
+    for key in path:
+        body = _get(body, key)
+    return body
 
 
 def live_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,7 +241,7 @@ def live_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """
     return {
         key: copy.deepcopy(outputs[key])
-        for key in (*INPUTS, OWNER_INPUT)
+        for key in (*INPUTS, OWNER_INPUT, OWNER_KEY_INPUT)
         if outputs.get(key) is not None
     }
 

@@ -27,18 +27,21 @@ __all__ = [
     "DEFAULT_API_VERSION",
     "INPUTS",
     "INPUT_FIELDS",
+    "LIVE_SETTINGS",
     "OPENAI_CONTRIBUTOR_ROLE_ID",
     "OPENAI_CONTRIBUTOR_ROLE_NAME",
     "OUTPUTS",
     "OUTPUT_FIELDS",
     "OWNER_FIELD",
     "OWNER_INPUT",
+    "OWNER_KEY_INPUT",
     "OWNER_TAG",
     "PROVISIONED_SKUS",
     "SKU_NAMES",
     "VERSION_UPGRADE_OPTIONS",
     "ConfigField",
     "Field",
+    "LiveSetting",
     "camel",
 ]
 
@@ -158,8 +161,9 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "model_version",
         "string",
-        "Version of the model (1 for a fine-tuned model). Left unset it is not sent: Azure "
-        "deploys the model's default version and reports it in the model output.",
+        "Version of the model (1 for a fine-tuned model). Left unset, a new deployment gets "
+        "the model's default version (reported in the model output), and an existing one "
+        "keeps the version it runs.",
         arm=True,
     ),
     Field(
@@ -199,14 +203,16 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "rai_policy_name",
         "string",
-        "Content-filter (RAI) policy of the deployment; Azure's default policy when not set.",
+        "Content-filter (RAI) policy of the deployment. Left unset, a new deployment gets "
+        "Azure's default policy and an existing one keeps the policy it runs.",
         arm=True,
     ),
     Field(
         "version_upgrade_option",
         "string",
         f"When Azure moves the deployment to a newer model version: "
-        f"{', '.join(VERSION_UPGRADE_OPTIONS)}.",
+        f"{', '.join(VERSION_UPGRADE_OPTIONS)}. Left unset, a new deployment gets "
+        f"{VERSION_UPGRADE_OPTIONS[0]} and an existing one keeps the option it runs.",
         arm=True,
     ),
     Field(
@@ -248,16 +254,53 @@ INPUT_FIELDS: Final[tuple[Field, ...]] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class LiveSetting:
+    """An input that, left unset, keeps the value the live deployment runs.
+
+    A PUT replaces the deployment, and Azure gives whatever it leaves out its default
+    (FACTS.md): so every write sends, for each of these the inputs leave unset, the value the
+    deployment runs (``core/live.py``), and the outputs record them (``live_settings``).
+    """
+
+    name: str
+    """The input's name."""
+    arm_path: tuple[str, ...]
+    """Where a deployment's ARM body keeps it."""
+    azure_default: str | None
+    """What Azure sets when a PUT leaves it out; ``None``: it depends (the model's default
+    version)."""
+    model_bound: bool = False
+    """Whether it belongs to the model: kept only while the model stays the same."""
+
+
+#: Every setting that keeps its live value when its input is unset: adding one (issue 17's
+#: dynamic throttling, spillover, capacity settings) is one entry here, for an input of
+#: :data:`INPUT_FIELDS`. Azure's defaults: tests/emulator/test_emulator_put_replaces.py.
+LIVE_SETTINGS: Final[tuple[LiveSetting, ...]] = (
+    LiveSetting("model_version", ("properties", "model", "version"), None, model_bound=True),
+    LiveSetting("rai_policy_name", ("properties", "raiPolicyName"), "Microsoft.DefaultV2"),
+    LiveSetting(
+        "version_upgrade_option",
+        ("properties", "versionUpgradeOption"),
+        "OnceNewDefaultVersionAvailable",
+    ),
+)
+
 #: A hidden input the resource fills with ``<organization>/<project>/<stack>/<resource name>``;
-#: it is written as the value of :data:`OWNER_TAG` on the deployment so that a create which
-#: timed out can recognise and re-adopt its own deployment on the next run.
+#: with the stack's key it is written as the value of :data:`OWNER_TAG` on the deployment so
+#: that a create which timed out can recognise and re-adopt its own deployment on the next run.
 OWNER_INPUT: Final = "owner"
+#: A hidden input of the dynamic resource: its stack's key, which the owner tag carries after
+#: the owner (``core/owner.py`` says why); the package's provider holds its own.
+OWNER_KEY_INPUT: Final = "owner_key"
 OWNER_TAG: Final = "aoai-deploy-owner"
 OWNER_FIELD: Final = Field(
     OWNER_INPUT,
     "string",
-    f"Who owns the deployment, written as its {OWNER_TAG} tag so that a create that timed "
-    "out is adopted on the next run instead of failing: "
+    f"Who owns the deployment, written with the stack's key as its {OWNER_TAG} tag so that "
+    "a create that timed out is adopted on the next run instead of failing: "
     "<organization>/<project>/<stack>/<resource name>. Set by the provider; set it yourself "
     "only to include your Pulumi organization (the package's provider cannot learn it).",
 )
@@ -278,6 +321,13 @@ OUTPUT_FIELDS: Final[tuple[Field, ...]] = (
     ),
     Field("current_capacity", "integer", "The capacity Azure reports as in effect."),
     Field("etag", "string", "The deployment's ETag."),
+    Field(
+        "live_settings",
+        "any-map",
+        "What the deployment runs for each setting that keeps its live value when its input "
+        "is unset (modelVersion, raiPolicyName, versionUpgradeOption), as Azure last "
+        "reported it: a write sends these for the inputs left unset.",
+    ),
     Field(
         "cross_tenant",
         "boolean",

@@ -8,9 +8,10 @@ translate their SDK's request and response types and present errors their way.
 * :func:`check`  validates and fills defaults; no network.
 * :func:`plan`   compares old outputs with new inputs by the inputs table; no network.
 * :func:`create` refuses a deployment it does not own unless ``adopt_existing``, re-adopts its
-  own (owner tag) after an earlier create timed out, PUTs and waits; a deployment that it
-  created and whose provisioning failed is deleted again. One left by a create that timed
-  out or got no answer keeps the owner tag, and the next run adopts it.
+  own (owner tag with the stack's key, ``core/owner.py``) after an earlier create timed
+  out when it runs the same model, PUTs and waits; a deployment that it created and whose
+  provisioning failed is deleted again, and nothing else ever is. One left by a create that
+  timed out or got no answer keeps the owner tag, and the next run adopts it.
 * :func:`read`   GET; 404 means gone, so refresh plans a re-create. Returns the refreshed
   outputs and the inputs they stand for.
 * :func:`update` a PATCH of ``{sku, tags}`` when only those changed (no auxiliary token), a
@@ -48,6 +49,7 @@ from aoai_deploy.providers.core.inputs import (
     spec_from_inputs,
     whole_number,
 )
+from aoai_deploy.providers.core.live import Live, Reset, describe_resets, kept, resets
 from aoai_deploy.providers.core.mapping import (
     is_cross_tenant,
     live_inputs,
@@ -55,8 +57,8 @@ from aoai_deploy.providers.core.mapping import (
     outputs_from_arm,
     owner_of,
     refreshed_outputs,
-    version_to_send,
 )
+from aoai_deploy.providers.core.owner import Claim, claim_of, describe_claim
 from aoai_deploy.providers.core.schema import ARM_INPUTS, DEFAULTS
 from aoai_deploy.providers.errors import (
     AoaiDeployError,
@@ -85,6 +87,8 @@ __all__ = [
 _PATCHABLE: Final = frozenset({"sku_capacity", "tags"})
 #: Inputs that make up the model; a change of any is a change of model for Azure.
 _MODEL_FIELDS: Final[tuple[str, ...]] = ("model_name", "model_format", "model_version")
+#: Of those, the ones whose change in place (provisioned SKUs) is another model altogether.
+_MOVED_IN_PLACE: Final[tuple[str, ...]] = ("model_name", "model_format")
 
 
 # -- planning: pure -------------------------------------------------------------------
@@ -121,6 +125,13 @@ class Plan:
     changes: bool
     """Whether anything is to be done: a changed input, or a deployment that Azure reported
     Failed and is applied again, as declared."""
+    resets: list[Reset] = dataclasses.field(default_factory=list)
+    """Live settings the program leaves unset that the write cannot keep (a replace, a
+    model changed in place)."""
+    notice: str = ""
+    """What to warn the user of while planning (the ``resets``), ``""`` if nothing: each
+    front shows it as a warning (``providers/engine_log.py``), since the CLI shows a dynamic
+    resource's declared inputs only."""
 
 
 @dataclass(frozen=True)
@@ -136,14 +147,20 @@ class ReadResult:
     hidden ``owner``): the engine keeps them as the resource's inputs after a refresh."""
 
 
-def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
-    """Compare the old outputs with the new checked inputs; no network."""
+def plan(olds: Mapping[str, Any], news: Mapping[str, Any], resource_id: str = "") -> Plan:
+    """Compare the old outputs with the new checked inputs; no network. A live setting the
+    write cannot keep goes into the plan's ``notice``, naming ``resource_id``."""
     result = diff_inputs(olds, news)
+    replacing = bool(result.replaces)
+    model_moves = not replacing and any(f in result.changes for f in _MOVED_IN_PLACE)
+    found = resets(olds, news, replacing=replacing, model_moves=model_moves)
     return Plan(
         changed=result.changes,
         replaces=result.replaces,
         delete_before_replace=result.delete_before_replace,
         changes=bool(result.changes) or _failed(olds),
+        resets=found,
+        notice=describe_resets(resource_id or "the deployment", found, replacing=replacing),
     )
 
 
@@ -155,9 +172,13 @@ def create(
 ) -> tuple[str, dict[str, Any]]:
     """Create (or re-adopt) the deployment; returns its ARM id and the outputs.
 
-    ``import_note`` ends the refusal of a deployment the stack does not own: each front says
-    there whether `pulumi import` can bring it under the stack."""
-    spec = spec_from_inputs(props)
+    A deployment of that name that exists already is adopted when this stack's owner tag
+    is on it (``core/owner.py``) or ``adopt_existing`` is set, and it runs the same model
+    (Azure cannot change a deployment's model); anything else is refused, naming the owner.
+    Nothing found here is ever deleted. ``import_note`` ends the refusal of a deployment no
+    stack claims: each front says there whether `pulumi import` can bring it under the
+    stack."""
+    spec = _with_stack_key(runtime, spec_from_inputs(props))
     deployment = spec.account.deployment(spec.deployment_name)
     path = str(deployment)
     with about("creating", path):
@@ -165,53 +186,23 @@ def create(
         call = writes.make_call(runtime, "creating", deployment, spec, tenant, cross)
 
     existing = runtime.client.get(call, path, spec.api_version)
-    created_here = existing is None
-    live_model: object = None
-    leftover = False
+    live: Live | None = None
     if existing is not None:
-        live = existing.body or {}
-        owner = owner_of(live)
-        change = model_change(spec, live)
-        if spec.owner is not None and owner == spec.owner:
-            if change is None:
-                logger.info("%s exists with this stack's owner tag: adopting it", path)
-                live_model = _model_of(live)
-            else:
-                # Left by an earlier create of this stack that never completed, and Azure
-                # cannot change a deployment's model: replace it.
-                logger.info("%s is this stack's leftover with %s: replacing it", path, change)
-                leftover = created_here = True
-        elif not spec.adopt_existing:
-            raise ForeignDeploymentError(
-                f"creating {path}: a deployment of that name already exists and this "
-                f"stack did not create it (owner tag: {owner or 'none'}). Set "
-                "adopt_existing to take it over, choose another deployment_name, or "
-                f"delete it first.{' ' + import_note if import_note else ''}"
-            )
-        elif change is not None:
-            raise ForeignDeploymentError(
-                f"creating {path}: adopt_existing is set, but the existing deployment has "
-                f"{change}, and Azure cannot change a deployment's model. Choose another "
-                "deployment_name, or delete the existing deployment first."
-            )
-        else:
-            logger.info("%s exists and adopt_existing is set: adopting it", path)
-            live_model = _model_of(live)
+        _may_adopt(spec, path, existing.body or {}, import_note)
+        live = Live.of_arm(existing.body)
 
-    # An adopted deployment keeps the version it runs when none is asked for.
-    sent = dataclasses.replace(spec, model_version=version_to_send(spec, live_model))
+    # An adopted deployment keeps what it runs for every setting the program leaves unset.
+    sent = kept(spec, live) if live is not None else spec
     held, sets_model = against(sent, live_inputs_of(existing))
     admitted = runtime.preflight.before_write(
-        runtime, "creating", sent, tenant, held=held, sets_model=sets_model or leftover
+        runtime, "creating", sent, tenant, held=held, sets_model=sets_model
     )
     try:
-        if leftover:
-            writes.discard(runtime, deployment, spec, tenant, raise_errors=True)
         try:
             final = writes.put(runtime, call, sent, tenant, cross)
         except OperationFailedError:
-            if created_here:
-                writes.discard(runtime, deployment, spec, tenant)
+            if existing is None:
+                writes.discard(runtime, deployment, spec, tenant)  # this create made it
             raise
     except BaseException:
         runtime.preflight.release(admitted)
@@ -221,8 +212,59 @@ def create(
     return path, outputs
 
 
-def read(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> ReadResult | None:
-    """The deployment as Azure has it now; ``None`` if it is gone."""
+def _may_adopt(spec: DeploymentSpec, path: str, body: Mapping[str, Any], import_note: str) -> None:
+    """Return if the create may take over the deployment ``body`` (logging why), else raise
+    :class:`ForeignDeploymentError` saying who owns it and what to do."""
+    live_tag = owner_of(body)
+    claim = claim_of(live_tag, spec.owner, spec.owner_key)
+    change = model_change(spec, body)
+    if claim in (Claim.THIS_STACK, Claim.THIS_STACK_BEFORE_KEYS):
+        if change is not None:
+            raise ForeignDeploymentError(
+                f"creating {path}: a deployment of that name carries this stack's owner tag "
+                f"({live_tag}), left by an earlier create that did not complete, but it has "
+                f"{change}, and Azure cannot change a deployment's model. The provider "
+                "deletes only what it created in the same run: delete that deployment "
+                "(`az cognitiveservices account deployment delete`), or choose another "
+                "deployment_name."
+            )
+        logger.info("%s carries this stack's owner tag (%s): adopting it", path, claim.value)
+        return
+    if not spec.adopt_existing:
+        if claim is Claim.OTHER:
+            assert live_tag is not None
+            raise ForeignDeploymentError(
+                f"creating {path}: a deployment of that name already exists and belongs to "
+                f"{describe_claim(live_tag, spec.owner)}: its owner tag is {live_tag}. "
+                "Choose another deployment_name, or have that stack remove it first (its "
+                "`pulumi destroy`, or deleting it once that stack no longer manages it)."
+            )
+        raise ForeignDeploymentError(
+            f"creating {path}: a deployment of that name already exists and no stack's "
+            "owner tag claims it. Set adopt_existing to take it over, choose another "
+            f"deployment_name, or delete it first.{' ' + import_note if import_note else ''}"
+        )
+    if change is not None:
+        raise ForeignDeploymentError(
+            f"creating {path}: adopt_existing is set, but the existing deployment has "
+            f"{change}, and Azure cannot change a deployment's model. Choose another "
+            "deployment_name, or delete the existing deployment first."
+        )
+    if claim is Claim.OTHER:
+        logger.warning(
+            "%s belongs to another stack (owner tag %s); adopt_existing takes it over",
+            path,
+            live_tag,
+        )
+    else:
+        logger.info("%s exists and adopt_existing is set: adopting it", path)
+
+
+def read(
+    runtime: Runtime, id_: str, props: Mapping[str, Any], *, importing: bool = False
+) -> ReadResult | None:
+    """The deployment as Azure has it now; ``None`` if it is gone. ``importing``: the
+    inputs declare every setting as the deployment runs it (``pulumi import``'s program)."""
     deployment = DeploymentId.parse(id_)
     api_version = str(props.get("api_version") or DEFAULTS["api_version"])
     tenant = _str_or_none(props.get("tenant_id"))
@@ -231,7 +273,7 @@ def read(runtime: Runtime, id_: str, props: Mapping[str, Any]) -> ReadResult | N
     if live is None:
         logger.info("%s is gone: the next update will create it again", deployment)
         return None
-    outputs = refreshed_outputs(props, live.body or {})
+    outputs = refreshed_outputs(props, live.body or {}, every_setting=importing)
     return ReadResult(str(deployment), outputs, live_inputs(outputs))
 
 
@@ -239,7 +281,7 @@ def update(
     runtime: Runtime, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Apply new inputs to the deployment in place; returns the new outputs."""
-    spec = spec_from_inputs(news)
+    spec = _with_stack_key(runtime, spec_from_inputs(news))
     deployment = spec.account.deployment(spec.deployment_name)
     path = str(deployment)
     with about("updating", path):
@@ -247,8 +289,19 @@ def update(
     # source_tenant_id only changes which auxiliary token goes along here: a change that
     # makes the copy cross-tenant or not is a replace (diff), and the body is the same.
     changed = set(diff_inputs(olds, news).changes) & ARM_INPUTS - {"source_tenant_id"}
-    full = dataclasses.replace(spec, model_version=version_to_send(spec, olds.get("model")))
     old_capacity = whole_number(olds.get("sku_capacity"))
+    patch_only = bool(changed) and changed <= _PATCHABLE
+    # A PUT replaces the deployment: it sends what the deployment runs for every setting the
+    # program leaves unset, as read now (a change behind the stack's back is kept too; gone
+    # since, what the state recorded). A PATCH of {sku, tags} changes nothing else, except
+    # where the api-version has none and it is a PUT too.
+    puts = bool(changed or _failed(olds)) and (
+        _failed(olds) or not patch_only or not apiversions.defines_update(spec.api_version)
+    )
+    running = (
+        _running(runtime, deployment, spec, tenant, cross, olds) if puts else Live.of_outputs(olds)
+    )
+    full = kept(spec, running)
 
     held, _ = against(full, olds)
     admitted = None
@@ -294,7 +347,7 @@ def _update(
         )
         live = runtime.client.get(call, path, spec.api_version)
     elif changed <= _PATCHABLE:
-        # `full`: where the api-version has no PATCH this is a PUT, which keeps the version.
+        # `full`: where the api-version has no PATCH this is a PUT, which keeps what it runs.
         live = writes.patch(runtime, deployment, full, tenant, cross)
     elif model_fields and "sku_capacity" in changed and old_capacity is not None:
         live = writes.model_and_capacity(
@@ -341,9 +394,31 @@ def preflight_failures(
 # -- helpers --------------------------------------------------------------------------
 
 
+def _with_stack_key(runtime: Runtime, spec: DeploymentSpec) -> DeploymentSpec:
+    """``spec`` with the stack's key of the package's provider when the inputs carry none
+    (the dynamic resource's come with its inputs)."""
+    if spec.owner_key is None and runtime.owner_key is not None:
+        return dataclasses.replace(spec, owner_key=runtime.owner_key)
+    return spec
+
+
 def _tenancy(runtime: Runtime, spec: DeploymentSpec) -> tuple[str, bool]:
     tenant = spec.tenant_id or runtime.tokens.home_tenant()
     return tenant, is_cross_tenant(spec, tenant)
+
+
+def _running(
+    runtime: Runtime,
+    deployment: DeploymentId,
+    spec: DeploymentSpec,
+    tenant: str,
+    cross: bool,
+    olds: Mapping[str, Any],
+) -> Live:
+    """What the deployment runs now (a GET), or, if it is gone, what the state recorded."""
+    call = writes.make_call(runtime, "updating", deployment, spec, tenant, cross, auxiliary=False)
+    found = runtime.client.get(call, str(deployment), spec.api_version)
+    return Live.of_arm(found.body) if found is not None else Live.of_outputs(olds)
 
 
 def live_inputs_of(existing: ArmResponse | None) -> dict[str, Any]:

@@ -28,6 +28,9 @@ class Runtime:
     config: ProviderConfig
     tokens: TokenProvider
     client: ArmClient
+    owner_key: str | None = None
+    """The stack's key for the owner tag when the provider holds it (the package's, from its
+    ``CheckConfig``); the dynamic resource's comes with each resource's inputs."""
     created: set[str] = field(default_factory=set)
     """ARM ids (lower-cased) of the deployments a create of this process wrote."""
     created_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,8 +73,9 @@ class Runtime:
         policy: RetryPolicy | None = None,
         tokens: TokenProvider | None = None,
         today: Callable[[], datetime.datetime] | None = None,
+        owner_key: str | None = None,
     ) -> Runtime:
         """``today``: the date the preflight judges retirements by (default: now, UTC)."""
         tokens = tokens or TokenProvider(config)
         client = ArmClient(config, tokens, clock=clock or SystemClock(), policy=policy)
-        return cls(config, tokens, client, today=today)
+        return cls(config, tokens, client, owner_key=owner_key, today=today)

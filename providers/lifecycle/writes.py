@@ -6,10 +6,10 @@
 * :func:`patch` ``{sku, tags}`` (``Deployments_Update``), with no auxiliary token; at an
   api-version without it (``core.apiversions``), the whole deployment is PUT instead.
 * :func:`model_and_capacity` the two writes of a change of both (Azure refuses it in one).
+* :func:`discard` a deployment this create made and whose provisioning failed.
 
 Every body leaves out what the request's api-version does not define (the owner tag where a
 deployment has no tags).
-* :func:`discard` a deployment this stack made but does not record.
 """
 
 from __future__ import annotations
@@ -212,18 +212,11 @@ def make_call(
     )
 
 
-def discard(
-    runtime: Runtime,
-    deployment: DeploymentId,
-    spec: DeploymentSpec,
-    tenant: str,
-    *,
-    raise_errors: bool = False,
-) -> None:
-    """Delete a deployment this stack made but does not record (a failed or abandoned
-    create), so that nothing unknown is left behind."""
+def discard(runtime: Runtime, deployment: DeploymentId, spec: DeploymentSpec, tenant: str) -> None:
+    """Delete a deployment that this create made and whose provisioning failed, so that
+    nothing unknown is left behind (``create`` deletes nothing it found)."""
     call = Call(
-        "deleting the failed or abandoned create of",
+        "deleting the failed create of",
         str(deployment),
         tenant,
         runtime.client.clock.now() + spec.operation_timeout_seconds,
@@ -233,8 +226,6 @@ def discard(
             call, "DELETE", str(deployment), spec.api_version, account_key=str(spec.account)
         )
     except AoaiDeployError as exc:
-        if raise_errors:
-            raise
         # It carries this stack's owner tag, so the next run finds it again.
         logger.warning("%s", exc)
 

@@ -35,6 +35,9 @@ from seed_ids import (
 )
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+#: The stack's key for the owner tags, one per stack (providers/owner_key.py), and its key.
+OWNER_KEY_TYPE = "pulumi-python:dynamic/aoai:OwnerKey"
+MOCK_OWNER_KEY = "0123456789abcdef"
 ACCOUNT_TYPE = "azure-native:cognitiveservices:Account"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 
@@ -163,6 +166,8 @@ class AzureMocks(mocks.Mocks):
             )
         if args.typ == DEPLOYMENT_TYPE:
             return f"{inputs['account_id']}/deployments/{inputs['deployment_name']}", inputs
+        if args.typ == OWNER_KEY_TYPE:
+            return MOCK_OWNER_KEY, {"key": MOCK_OWNER_KEY}
         return f"{args.name}-id", inputs
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -15,6 +15,7 @@ from aoai_deploy.components import (
 from aoai_deploy.providers import CrossTenantDeploymentProvider
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+MOCK_OWNER_KEY = "0123456789abcdef"  # the mocks' key of the stack's OwnerKey
 
 
 def _without_provider(inputs):
@@ -72,6 +73,7 @@ def test_every_deployment_setting_reaches_its_resource(pulumi_runtime, seed):
         "operation_timeout_seconds": 600,
         "role_propagation_timeout_seconds": 0,
         "owner": "organization/models/prod/copy-support-bot",
+        "owner_key": MOCK_OWNER_KEY,
     }
 
 
@@ -94,6 +96,7 @@ def test_unset_settings_are_left_to_the_provider_defaults(pulumi_runtime, seed):
         "model_name": "gpt-4o-mini",
         "role_propagation_timeout_seconds": 0,
         "owner": "organization/project/stack/base-mini",
+        "owner_key": MOCK_OWNER_KEY,
     }
 
 

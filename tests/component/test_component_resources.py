@@ -15,6 +15,8 @@ from aoai_deploy.components import (
 
 COMPONENT_TYPE = "aoai:index:FineTunedModelDeployment"
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+#: The stack's key for the owner tags: one per stack, registered with its first deployment.
+OWNER_KEY_TYPE = "pulumi-python:dynamic/aoai:OwnerKey"
 ACCOUNT_TYPE = "azure-native:cognitiveservices:Account"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 
@@ -122,7 +124,11 @@ def test_an_existing_account_brings_no_azure_native_resources(pulumi_runtime, se
     runtime = pulumi_runtime()
     runtime.run(lambda: _existing("copy", seed))
 
-    assert sorted(r.type for r in runtime.registrations) == [COMPONENT_TYPE, DEPLOYMENT_TYPE]
+    assert sorted(r.type for r in runtime.registrations) == [
+        COMPONENT_TYPE,
+        DEPLOYMENT_TYPE,
+        OWNER_KEY_TYPE,
+    ]
 
 
 def test_outputs_of_an_existing_account_without_its_subdomain(pulumi_runtime, seed):

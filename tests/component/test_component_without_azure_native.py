@@ -60,7 +60,12 @@ def test_an_existing_account_needs_no_azure_native(without_azure_native, pulumi_
 
     runtime.run(lambda: FineTunedModelDeployment("ft", _args(seed)))
 
-    assert [r.name for r in runtime.registrations] == ["ft", "ft-ft"]
+    # The component, the deployment and the stack's key for the owner tags (in any order).
+    assert sorted(r.name for r in runtime.registrations) == [
+        "aoai-deploy-owner-key",
+        "ft",
+        "ft-ft",
+    ]
     assert "pulumi_azure_native" not in {n.split(".")[0] for n in sys.modules if sys.modules[n]}
 
 
@@ -102,7 +107,12 @@ def test_role_assignments_all_managed_elsewhere_need_no_azure_native(
 
     runtime.run(lambda: FineTunedModelDeployment("ft", _args(seed, role_assignments=roles)))
 
-    assert [r.name for r in runtime.registrations] == ["ft", "ft-ft"]
+    # The component, the deployment and the stack's key for the owner tags (in any order).
+    assert sorted(r.name for r in runtime.registrations) == [
+        "aoai-deploy-owner-key",
+        "ft",
+        "ft-ft",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +153,10 @@ def test_the_example_stack_on_an_existing_account_runs_without_the_extra(
     without_azure_native, pulumi_runtime, stack_config, run_main
 ):
     runtime = pulumi_runtime(
-        preview=True, project="aoai-deploy-example", stack="local", config=stack_config(STACK_FILE)
+        preview=True,
+        project="aoai-deploy-example",
+        stack="local",
+        config=stack_config(STACK_FILE),
     )
 
     run_main(runtime)
@@ -151,4 +164,5 @@ def test_the_example_stack_on_an_existing_account_runs_without_the_extra(
     assert {r.type for r in runtime.registrations} == {
         "aoai:index:FineTunedModelDeployment",
         "pulumi-python:dynamic/aoai:CrossTenantDeployment",
+        "pulumi-python:dynamic/aoai:OwnerKey",
     }

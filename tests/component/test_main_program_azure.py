@@ -7,6 +7,7 @@ import yaml
 from aoai_deploy.components import role_assignment_name
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+OWNER_KEY_TYPE = "pulumi-python:dynamic/aoai:OwnerKey"
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 STACK_FILE = "Pulumi.example-azure.yaml"
 
@@ -58,6 +59,8 @@ def test_azure_example_creates_account_roles_and_chained_deployments(
             (ROLE_ASSIGNMENT_TYPE, "fine-tuned-destination-role"),
             (DEPLOYMENT_TYPE, "fine-tuned-support-bot"),
             (DEPLOYMENT_TYPE, "fine-tuned-support-bot-canary"),
+            # The stack's key for the owner tags, one for both deployments.
+            (OWNER_KEY_TYPE, "aoai-deploy-owner-key"),
         ]
     )
     canary = runtime.named("fine-tuned-support-bot-canary")

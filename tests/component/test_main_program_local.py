@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 DEPLOYMENT_TYPE = "pulumi-python:dynamic/aoai:CrossTenantDeployment"
+OWNER_KEY_TYPE = "pulumi-python:dynamic/aoai:OwnerKey"
 COMPONENT_TYPE = "aoai:index:FineTunedModelDeployment"
 STACK_FILE = "Pulumi.local.yaml"
 
@@ -25,6 +26,7 @@ def test_local_stack_registers_one_component_and_no_native_resources(
     assert sorted((r.type, r.name) for r in runtime.registrations) == [
         (COMPONENT_TYPE, "fine-tuned"),
         (DEPLOYMENT_TYPE, "fine-tuned-ft-gpt-4o-mini"),
+        (OWNER_KEY_TYPE, "aoai-deploy-owner-key"),
     ]
 
 
@@ -46,6 +48,7 @@ def test_local_stack_copies_the_seeded_model_from_contoso_into_fabrikam(
         "tenant_id": seed.fabrikam,
         "role_propagation_timeout_seconds": 0,
         "owner": "organization/aoai-deploy-example/local/fine-tuned-ft-gpt-4o-mini",
+        "owner_key": "0123456789abcdef",  # the mocks' key of the stack's OwnerKey
     }
 
 

@@ -116,7 +116,8 @@ def test_the_readme_steps_move_an_old_example_stack_with_no_change(make_project)
     printed = [run(project, line) for line in readme_steps()]
 
     preview = printed[-1]
-    assert re.search(r"\b3 unchanged\b", preview), preview  # stack, component, deployment
+    # The stack, the component, the deployment and the stack's key for the owner tags.
+    assert re.search(r"\b4 unchanged\b", preview), preview
     for change in ("to create", "to update", "to replace", "to delete"):
         assert change not in preview, preview
     assert urns(project) == [

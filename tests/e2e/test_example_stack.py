@@ -75,7 +75,9 @@ def test_preview_of_a_new_stack_sends_nothing_to_azure_and_names_every_deploymen
     assert project.emu.request_log == []
     assert "fine-tuned-ft-a" in out
     assert "fine-tuned-ft-b" in out
-    assert "+ 4 to create" in out  # the stack, the component and the two deployments
+    # The stack, the component, the two deployments and the stack's key for their owner tags.
+    assert "+ 5 to create" in out
+    assert "aoai-deploy-owner-key" in out
 
 
 def test_up_creates_them_with_the_outputs_and_state_the_readme_promises(make_project):
@@ -170,6 +172,29 @@ def test_a_model_change_is_a_replace_that_deletes_before_it_creates(make_project
     project.cli("up", "--yes")
     assert writes(project.emu) == ["DELETE chat", "PUT chat"]
     assert project.deployments()["chat"]["properties"]["model"]["name"] == "gpt-4o"
+
+
+def test_a_replace_warns_of_a_live_setting_the_new_deployment_loses(make_project):
+    """Issue 15, item 1: the preview never hides a change to a live setting. Set behind the
+    stack's back and left unset in the program, NoAutoUpgrade is kept by every update; a
+    replace creates a new deployment, which gets Azure's default, and the preview says so."""
+    project = custom(make_project(CUSTOM, name="custom"))
+    project.cli("up", "--yes")
+    body = project.emu.deployment(DEST_ACCOUNT, "chat")
+    assert body is not None
+    body["properties"]["versionUpgradeOption"] = "NoAutoUpgrade"
+    project.emu.put_deployment_direct(DEST_ACCOUNT, "chat", body)
+    project.cli("refresh", "--yes")
+    project.cli("config", "set", "custom:model", "gpt-4o")
+    project.cli("config", "set", "custom:version", "2024-08-06")
+
+    preview = project.cli("preview", "--diff").output
+
+    assert "1 to replace" in preview, preview
+    assert (
+        "warning: replacing " + DEST_ACCOUNT + "/deployments/chat creates a new deployment"
+    ) in preview, preview
+    assert "version_upgrade_option NoAutoUpgrade becomes OnceNewDefaultVersionAvailable" in preview
 
 
 def test_refresh_drops_a_deployment_deleted_behind_the_stacks_back_and_up_makes_it_again(

@@ -20,6 +20,18 @@ from seed_ids import SOURCE_ACCOUNT
 pytestmark = pytest.mark.timeout(900)
 
 COMMAND = "pulumi-resource-aoai-deploy"
+#: What the CLI prints each time it resolves a plugin it found on PATH, not next to itself
+#: (pulumi sdk/go/common/workspace/plugins.go, getPluginInfoAndPath).
+AMBIENT_WARNING = f"warning: using {COMMAND} from $PATH"
+PROGRAM = (
+    "resources:\n"
+    "  base:\n"
+    "    type: aoai-deploy:CrossTenantDeployment\n"
+    "    properties:\n"
+    f"      accountId: {SOURCE_ACCOUNT}\n"
+    "      deploymentName: from-wheel\n"
+    "      modelName: gpt-4o-mini\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,40 +44,79 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> FreshVenv:
     return venv
 
 
-def test_cli_runs_the_installed_plugin_from_path(
-    installed: FreshVenv, pulumi_cli: Path, e2e_emulator: Emulator, tmp_path: Path
-) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text(
-        "name: wheel-consumer\n"
-        "runtime: yaml\n"
-        "resources:\n"
-        "  base:\n"
-        "    type: aoai-deploy:CrossTenantDeployment\n"
-        "    properties:\n"
-        f"      accountId: {SOURCE_ACCOUNT}\n"
-        "      deploymentName: from-wheel\n"
-        "      modelName: gpt-4o-mini\n"
-    )
+def _project(
+    installed: FreshVenv, pulumi_cli: Path, emulator: Emulator, directory: Path, header: str
+) -> PulumiCli:
+    """A YAML project ``header`` + :data:`PROGRAM` whose CLI has the wheel's ``bin`` on PATH."""
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(header + PROGRAM)
     bin_dir = installed.root / "bin"
-    cli = PulumiCli(pulumi_cli, project, tmp_path / "home")
+    cli = PulumiCli(pulumi_cli, directory, directory.parent / f"{directory.name}-home")
     # The environment's bin first: the wheel's command, and its Python, are what the CLI runs.
     cli.env_extra = {"PATH": f"{pulumi_cli.parent}:{bin_dir}:/usr/bin:/bin"}
     cli("stack", "init", cli.stack)
     cli.config(
         {
-            "aoai-deploy:armEndpoint": e2e_emulator.base_url,
-            "aoai-deploy:caBundle": e2e_emulator.ca_path,
+            "aoai-deploy:armEndpoint": emulator.base_url,
+            "aoai-deploy:caBundle": emulator.ca_path,
             "aoai-deploy:credential": "cli",
         }
+    )
+    return cli
+
+
+def test_cli_runs_the_installed_plugin_from_path(
+    installed: FreshVenv, pulumi_cli: Path, e2e_emulator: Emulator, tmp_path: Path
+) -> None:
+    cli = _project(
+        installed,
+        pulumi_cli,
+        e2e_emulator,
+        tmp_path / "project",
+        "name: wheel-consumer\nruntime: yaml\n",
     )
     e2e_emulator.clear_log()
 
     preview = cli("preview", "--diff").output
+    bin_dir = installed.root / "bin"
     schema = json.loads(cli("package", "get-schema", str(bin_dir / COMMAND)).output)
 
     assert "+ aoai-deploy:index:CrossTenantDeployment: (create)" in preview, preview
     assert 'deploymentName               : "from-wheel"' in preview, preview
     assert e2e_emulator.request_log == []
     assert "aoai-deploy:index:FineTunedModelDeployment" in schema["resources"]
+
+
+def test_declaring_the_installed_plugin_silences_the_cli_warning_about_path(
+    installed: FreshVenv, pulumi_cli: Path, e2e_emulator: Emulator, tmp_path: Path
+) -> None:
+    """Issue 15, item 6c: the CLI warned "using pulumi-resource-aoai-deploy from $PATH" two to
+    four times a command. It resolves a plugin several times per command (the program's
+    required plugins, the schema the YAML host loads, the provider the engine starts) and
+    warns at each resolution that finds it on PATH; a project plugin (``plugins.providers``
+    in Pulumi.yaml) is resolved before PATH is looked at, so it is never warned about."""
+    bin_dir = installed.root / "bin"
+    undeclared = _project(
+        installed,
+        pulumi_cli,
+        e2e_emulator,
+        tmp_path / "undeclared",
+        "name: wheel-consumer\nruntime: yaml\n",
+    )
+    declared = _project(
+        installed,
+        pulumi_cli,
+        e2e_emulator,
+        tmp_path / "declared",
+        "name: wheel-consumer\nruntime: yaml\n"
+        f"plugins:\n  providers:\n    - name: aoai-deploy\n      path: {bin_dir}\n",
+    )
+
+    warned = undeclared("preview", "--diff").output
+    quiet = declared("preview", "--diff").output
+
+    # The CLI's own behaviour, which this project cannot change: one warning per resolution.
+    assert warned.count(AMBIENT_WARNING) >= 2, warned
+    # What this project documents (README, examples/yaml): no warning at all.
+    assert quiet.count(AMBIENT_WARNING) == 0, quiet
+    assert "+ aoai-deploy:index:CrossTenantDeployment: (create)" in quiet, quiet

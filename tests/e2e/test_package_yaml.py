@@ -10,6 +10,9 @@ imitated but Azure.
 from __future__ import annotations
 
 import json
+import os
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,16 @@ def _sku(emulator: Emulator, deployment_id: str) -> dict[str, Any]:
     return dict(found["sku"])
 
 
+def _stack_key(state: dict[str, Any]) -> str:
+    """The key the package's default provider keeps in its inputs (its CheckConfig's)."""
+    (provider,) = [
+        r for r in state["deployment"]["resources"] if r["type"] == "pulumi:providers:aoai-deploy"
+    ]
+    key = provider["inputs"]["ownerKey"]
+    assert re.fullmatch("[0-9a-f]{16}", key), key
+    return str(key)
+
+
 def _writes(emulator: Emulator) -> list[tuple[str, str]]:
     return [
         (entry.method, entry.path)
@@ -89,12 +102,19 @@ def _writes(emulator: Emulator) -> list[tuple[str, str]]:
 
 
 def test_preview_diff_names_every_resource_and_sends_nothing_to_azure(
-    project: PackageProject, emulator: Emulator
+    project: PackageProject, emulator: Emulator, pulumi_cli: Path
 ) -> None:
+    # The package's command on PATH too (the editable install's, next to this Python): the
+    # example declares its plugin, so the CLI never warns "using ... from $PATH" about it.
+    venv_bin = Path(sys.executable).parent
+    assert (venv_bin / "pulumi-resource-aoai-deploy").is_file()
+    path = os.pathsep.join((str(pulumi_cli.parent), str(venv_bin), os.environ["PATH"]))
+    project.cli.env_extra = {**project.cli.env_extra, "PATH": path}
     emulator.clear_log()
 
     preview = project.output("preview", "--diff")
 
+    assert "from $PATH" not in preview, preview
     assert emulator.request_log == []
     for shown in (
         "+ aoai-deploy:index:FineTunedModelDeployment: (create)",
@@ -116,11 +136,13 @@ def test_up_capacity_change_drift_and_destroy(project: PackageProject, emulator:
     copied = emulator.deployment(DEST_ACCOUNT, "support-bot")
     assert copied is not None
     assert copied["properties"]["model"]["sourceAccount"] == SOURCE_ACCOUNT
-    # The component registered its deployment with the organization Construct was given.
+    # The component registered its deployment with the organization Construct was given,
+    # and the provider added the stack's key, which the provider's inputs keep in the state.
+    state = project.export()
     assert copied["tags"]["aoai-deploy-owner"] == (
         f"organization/aoai-deploy-yaml/{project.cli.stack}/support-bot-support-bot"
+        f"#{_stack_key(state)}"
     )
-    state = project.export()
     types = {resource["type"] for resource in state["deployment"]["resources"]}
     assert types >= PACKAGE_TYPES
     assert not any(t.startswith("pulumi-python:dynamic") for t in types)
@@ -162,11 +184,54 @@ def test_up_capacity_change_drift_and_destroy(project: PackageProject, emulator:
     assert emulator.request_log == [], again
 
 
+def test_a_replace_warns_of_a_live_setting_the_new_deployment_loses(
+    project: PackageProject, emulator: Emulator
+) -> None:
+    """Issue 15, item 1: the preview never hides a change to a live setting; the warning
+    comes through the engine, under the resource (the plugin's stderr is not shown)."""
+    project.output("up", "--yes")
+    body = emulator.deployment(SOURCE_ACCOUNT, "gpt-4o-mini")
+    assert body is not None
+    body["properties"]["versionUpgradeOption"] = "NoAutoUpgrade"
+    emulator.put_deployment_direct(SOURCE_ACCOUNT, "gpt-4o-mini", body)
+    project.output("refresh", "--yes")
+    program = yaml.safe_load((project.directory / "Pulumi.yaml").read_text())
+    program["resources"]["base-model"]["properties"]["skuName"] = "Standard"
+    (project.directory / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+
+    preview = project.output("preview")
+
+    assert "+-1 to replace" in preview, preview
+    assert "aoai-deploy:index:CrossTenantDeployment (base-model):\n    warning: replacing " in (
+        preview
+    ), preview
+    assert "versionUpgradeOption NoAutoUpgrade becomes OnceNewDefaultVersionAvailable" in preview
+
+
+#: What the out-of-band deployment runs: another version than the model's default (2024-08-06),
+#: and two settings that a PUT leaving them out would reset.
+LEGACY_GPT_4O = {"format": "OpenAI", "name": "gpt-4o", "version": "2024-05-13"}
+LEGACY_SETTINGS = {"versionUpgradeOption": "NoAutoUpgrade", "raiPolicyName": "strict-filter"}
+
+
+def _legacy_live(emulator: Emulator) -> dict[str, Any]:
+    found = emulator.deployment(DEST_ACCOUNT, "legacy")
+    assert found is not None
+    props = found["properties"]
+    return {
+        "version": props["model"]["version"],
+        **{key: props[key] for key in LEGACY_SETTINGS},
+    }
+
+
 def test_import_of_a_deployment_made_out_of_band_round_trips(
     project: PackageProject, emulator: Emulator
 ) -> None:
     project.output("up", "--yes")
-    legacy_id = put_legacy_deployment(emulator, DEST_ACCOUNT)
+    emulator.add_model(DEST_ACCOUNT, "gpt-4o", version="2024-05-13")
+    legacy_id = put_legacy_deployment(
+        emulator, DEST_ACCOUNT, model=LEGACY_GPT_4O, settings=LEGACY_SETTINGS
+    )
 
     generated_file = project.directory / "imported.yaml"
     project.output(
@@ -186,9 +251,14 @@ def test_import_of_a_deployment_made_out_of_band_round_trips(
     properties = resource["properties"]
     assert properties["accountId"] == DEST_ACCOUNT
     assert properties["deploymentName"] == "legacy"
-    assert properties["modelName"] == "gpt-4o-mini"
+    assert properties["modelName"] == "gpt-4o"
     assert properties["skuName"] == "GlobalStandard"
     assert properties["skuCapacity"] == 4
+    # Issue 15, item 1: every live setting is declared, so that no write resets it.
+    # (PyYAML reads an unquoted 2024-05-13 as a date; Pulumi YAML reads it as the string.)
+    assert str(properties["modelVersion"]) == "2024-05-13"
+    assert properties["versionUpgradeOption"] == "NoAutoUpgrade"
+    assert properties["raiPolicyName"] == "strict-filter"
     # Another stack's owner tag is not the user's: it stays out of the program.
     assert properties["tags"] == {"env": "legacy"}
     assert "owner" not in properties
@@ -203,5 +273,84 @@ def test_import_of_a_deployment_made_out_of_band_round_trips(
         assert change not in preview, preview
     assert _writes(emulator) == []
 
+    # The user drops two of the settings from the program (unset: keep what it runs) and
+    # makes an unrelated change that Azure takes only as a whole-body PUT.
+    program = yaml.safe_load((project.directory / "Pulumi.yaml").read_text())
+    legacy = program["resources"]["legacy"]["properties"]
+    del legacy["versionUpgradeOption"], legacy["raiPolicyName"]
+    legacy["apiVersion"] = "2025-09-01"
+    (project.directory / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    preview = project.output("preview", "--diff")
+    assert 'apiVersion: "2025-09-01"' in preview, preview
+    assert "1 to update" in preview, preview
+    assert "versionUpgradeOption" not in preview, preview
+    emulator.clear_log()
+    project.output("up", "--yes")
+
+    assert _writes(emulator) == [("PUT", legacy_id)]
+    assert _legacy_live(emulator) == {"version": "2024-05-13", **LEGACY_SETTINGS}
+
     project.output("destroy", "--yes")
     assert emulator.deployment(DEST_ACCOUNT, "legacy") is None
+
+
+def test_a_stack_of_the_same_name_in_another_backend_is_refused_and_nothing_is_deleted(
+    tmp_path: Path, emulator: Emulator, pulumi_cli: Path
+) -> None:
+    """Issue 15, item 3: two teams run this project, each with a stack called ``e2e``, each
+    in a file backend of its own, into one account. Self-managed backends all call their
+    organization "organization", so only the stack's key tells the owner tags apart."""
+    teams = []
+    for team in ("team-a", "team-b"):
+        (tmp_path / team).mkdir()
+        made = PackageProject.from_example(EXAMPLE, tmp_path / team, pulumi_cli, emulator)
+        made.cli.config(
+            {
+                "fineTunedModel": FT_MODEL,
+                "sourceAccountId": SOURCE_ACCOUNT,
+                "sourceTenantId": SOURCE_TENANT,
+                "destinationAccountId": DEST_ACCOUNT,
+                "destinationTenantId": DEST_TENANT,
+                "baseModelAccountId": SOURCE_ACCOUNT,
+                "baseModelTenantId": SOURCE_TENANT,
+            }
+        )
+        teams.append(made)
+    team_a, team_b = teams
+    assert team_a.cli.home != team_b.cli.home  # two backends, the same project and stack names
+
+    team_a.output("up", "--yes")
+    key_a = _stack_key(team_a.export())
+    tags_a = {
+        name: _owner_tag(emulator, account, name)
+        for account, name in ((DEST_ACCOUNT, "support-bot"), (SOURCE_ACCOUNT, "gpt-4o-mini"))
+    }
+    assert tags_a == {
+        "support-bot": f"organization/aoai-deploy-yaml/e2e/support-bot-support-bot#{key_a}",
+        "gpt-4o-mini": f"organization/aoai-deploy-yaml/e2e/base-model#{key_a}",
+    }
+    emulator.clear_log()
+
+    # Both creates are tried (the engine stops at the first error otherwise).
+    refused = team_b.cli("up", "--yes", "--continue-on-error", check=False)
+
+    assert refused.code != 0
+    assert _stack_key(team_b.export()) != key_a
+    for tag in tags_a.values():
+        assert f"its owner tag is {tag}" in refused.output, refused.output
+    assert "adopt_existing" not in refused.output, refused.output
+    # The stack and the component are created; both deployments (and so the stack) fail.
+    assert "Resources:\n    + 2 created\n    3 errored" in refused.output, refused.output
+    assert _writes(emulator) == []  # no DELETE, and no PUT either
+    assert {
+        name: _owner_tag(emulator, account, name)
+        for account, name in ((DEST_ACCOUNT, "support-bot"), (SOURCE_ACCOUNT, "gpt-4o-mini"))
+    } == tags_a
+    for team in teams:
+        assert team.secrets_found() == []
+
+
+def _owner_tag(emulator: Emulator, account: str, name: str) -> str:
+    found = emulator.deployment(account, name)
+    assert found is not None, f"{name} is gone from {account}"
+    return str(found["tags"]["aoai-deploy-owner"])

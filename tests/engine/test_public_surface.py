@@ -84,6 +84,14 @@ def test_the_provider_class_is_defined_where_every_state_names_it() -> None:
     assert aoai_deploy.providers.CrossTenantDeploymentProvider is CrossTenantDeploymentProvider
 
 
+def test_the_owner_key_provider_is_defined_where_every_state_names_it() -> None:
+    """Pickled into the state of every stack with a dynamic deployment (issue 15, item 3)."""
+    from aoai_deploy.providers.owner_key import OwnerKeyProvider
+
+    assert OwnerKeyProvider.__module__ == "aoai_deploy.providers.owner_key"
+    assert OwnerKeyProvider.__qualname__ == "OwnerKeyProvider"
+
+
 #: Names added since that commit: a release may add to the surface, never take away.
 ADDED_NAMES = ["PreflightError"]
 

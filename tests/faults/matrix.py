@@ -283,10 +283,11 @@ the record; at the end the faults are gone, an hour passes, and one more `pulumi
   poll `Location`); a DELETE answered 200 without a polling header was taken as done while
   the emulator still deleted (Azure's recordings have since shown a 200 to mean deleted, and
   the emulator answers so; the provider still looks before it trusts a 200), and an own
-  leftover whose model changed before the next run could never be re-adopted (Azure refuses to
-  change a deployment's model: the leftover is now deleted and created again), both in
-  `tests/faults/test_fault_regressions.py`. A cell that regresses is marked † in the table and
-  fails the tests.
+  leftover whose model changed before the next run was PUT over, which Azure refuses, on every
+  run (now the create refuses it once, naming this stack's owner tag, and deletes nothing it
+  did not create in the same run: the user deletes the leftover or picks another name), both
+  in `tests/faults/test_fault_regressions.py`. A cell that regresses is marked † in the table
+  and fails the tests.
 
 ## Side by side
 

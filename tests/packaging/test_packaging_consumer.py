@@ -183,8 +183,11 @@ def test_consumer_uses_its_own_components_package_and_aoai_deploy_from_the_wheel
 def test_pickled_provider_refers_to_aoai_deploy_providers_by_its_stable_path(consumer_run):
     # The engine stores this pickle in the stack's state; the plugin process unpickles it by
     # importing these modules, so they must be the aoai_deploy.* names an install provides.
-    (modules,) = consumer_run["provider_pickles"].values()
-
-    ours = [m for m in modules if "providers" in m or "components" in m]
-    assert "aoai_deploy.providers.provider" in ours
-    assert all(m.startswith("aoai_deploy.") for m in ours), ours
+    pickles = consumer_run["provider_pickles"]
+    deployments = {r["name"] for r in _of_type(consumer_run, DEPLOYMENT_TYPE)}
+    assert set(pickles) == {"aoai-deploy-owner-key", *deployments}
+    for name, modules in pickles.items():
+        ours = [m for m in modules if "providers" in m or "components" in m]
+        expected = "owner_key" if name == "aoai-deploy-owner-key" else "provider"
+        assert f"aoai_deploy.providers.{expected}" in ours, (name, ours)
+        assert all(m.startswith("aoai_deploy.") for m in ours), ours

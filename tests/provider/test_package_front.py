@@ -39,7 +39,7 @@ from aoai_deploy.providers.package import (
 from package_harness import put_legacy_deployment
 from provider_fixtures import static_config
 from provider_kit import cross_tenant_inputs
-from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_TENANT
+from seed_ids import DEST_ACCOUNT, DEST_TENANT, FT_MODEL, SOURCE_ACCOUNT, SOURCE_TENANT
 
 URN = f"urn:pulumi:dev::shop::{RESOURCE_TYPE}::ft"
 CHILD_URN = (
@@ -247,6 +247,79 @@ def test_import_reads_inputs_from_the_id_and_the_tenant_arm_names_for_the_subscr
     news = _checked(read.inputs)
     planned = diff(DiffRequest(URN, deployment_id, read.properties, news, []))
     assert planned.changes is False, planned.detailed_diff
+
+
+def test_import_declares_every_live_setting_so_that_the_next_put_keeps_them(
+    front: DeploymentFront, emu: Emulator
+) -> None:
+    """Issue 15, item 1: the imported program left out versionUpgradeOption, raiPolicyName
+    and the model version; the first change sent as a PUT then reset all three."""
+    emu.add_model(DEST_ACCOUNT, "gpt-4o", version="2024-05-13")
+    emu.put_deployment_direct(
+        DEST_ACCOUNT,
+        "legacy",
+        {
+            "sku": {"name": "Standard", "capacity": 1},
+            "properties": {
+                "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-05-13"},
+                "versionUpgradeOption": "NoAutoUpgrade",
+                "raiPolicyName": "strict-filter",
+            },
+        },
+    )
+    deployment_id = f"{DEST_ACCOUNT}/deployments/legacy"
+
+    read = front.read(ReadRequest(URN, deployment_id, {}, {}))
+
+    inputs = _plain(read.inputs)
+    assert inputs["model_version"] == "2024-05-13"
+    assert inputs["version_upgrade_option"] == "NoAutoUpgrade"
+    assert inputs["rai_policy_name"] == "strict-filter"
+    news = _checked(read.inputs)
+    assert diff(DiffRequest(URN, deployment_id, read.properties, news, [])).changes is False
+    # An unrelated change that needs a PUT (another api-version) keeps them all.
+    news = _checked({**read.inputs, "apiVersion": _value("2025-09-01")})
+    front.update(UpdateRequest(URN, deployment_id, read.properties, news, 60, [], False))
+    stored = emu.deployment(DEST_ACCOUNT, "legacy")
+    assert stored is not None
+    assert stored["properties"]["versionUpgradeOption"] == "NoAutoUpgrade"
+    assert stored["properties"]["raiPolicyName"] == "strict-filter"
+    assert stored["properties"]["model"]["version"] == "2024-05-13"
+
+
+def test_import_of_a_cross_tenant_copy_declares_the_source_tenant_so_a_put_still_copies(
+    front: DeploymentFront, emu: Emulator
+) -> None:
+    """Azure does not report the source's tenant; without it, the imported program's next
+    PUT named the source as a same-tenant one, which Azure refuses."""
+    emu.put_deployment_direct(
+        DEST_ACCOUNT,
+        "copied",
+        {
+            "sku": {"name": "Standard", "capacity": 1},
+            "properties": {
+                "model": {
+                    "format": "OpenAI",
+                    "name": FT_MODEL,
+                    "version": "1",
+                    "sourceAccount": SOURCE_ACCOUNT,
+                }
+            },
+        },
+    )
+    deployment_id = f"{DEST_ACCOUNT}/deployments/copied"
+
+    read = front.read(ReadRequest(URN, deployment_id, {}, {}))
+
+    inputs = _plain(read.inputs)
+    assert inputs["source_account_id"] == SOURCE_ACCOUNT
+    assert inputs["source_tenant_id"] == SOURCE_TENANT
+    assert _plain(read.properties)["cross_tenant"] is True
+    news = _checked(read.inputs)
+    assert diff(DiffRequest(URN, deployment_id, read.properties, news, [])).changes is False
+    news = _checked({**read.inputs, "apiVersion": _value("2025-09-01")})
+    updated = front.update(UpdateRequest(URN, deployment_id, read.properties, news, 60, [], False))
+    assert _plain(updated.properties)["provisioning_state"] == "Succeeded"
 
 
 def test_import_of_an_id_that_is_no_deployment_says_so(front: DeploymentFront) -> None:

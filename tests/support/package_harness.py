@@ -31,16 +31,24 @@ _TO_SCHEMA = {name: camel(name) for name in (*INPUTS, *OUTPUTS, OWNER_INPUT)}
 _TO_CORE = {schema: name for name, schema in _TO_SCHEMA.items()}
 
 
-def put_legacy_deployment(emulator: Emulator, account: str, name: str = "legacy") -> str:
+def put_legacy_deployment(
+    emulator: Emulator,
+    account: str,
+    name: str = "legacy",
+    *,
+    model: Mapping[str, str] = LEGACY_MODEL,
+    settings: Mapping[str, str] | None = None,
+) -> str:
     """A deployment made outside any stack (the portal, a script, another tool), carrying
-    another stack's owner tag; its ARM id."""
+    another stack's owner tag, running ``model`` with ``settings`` (properties such as
+    ``versionUpgradeOption``); its ARM id."""
     emulator.put_deployment_direct(
         account,
         name,
         {
             "sku": {"name": "GlobalStandard", "capacity": 4},
             "tags": {"env": "legacy", "aoai-deploy-owner": "organization/other/prod/legacy"},
-            "properties": {"model": dict(LEGACY_MODEL)},
+            "properties": {"model": dict(model), **(settings or {})},
         },
     )
     return f"{emulator.account_id(account)}/deployments/{name}"
@@ -85,6 +93,22 @@ class PackagePluginProcess(PluginProcess):
                 type="pulumi:providers:aoai-deploy",
             )
         )
+
+    def check_config(
+        self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """CheckConfig of the default provider, as the engine sends it before Configure: the
+        stack config's values by key name, and the provider's inputs from the state."""
+        reply = self.stub.CheckConfig(
+            proto.CheckRequest(
+                urn="urn:pulumi:bench::aoai-deploy::pulumi:providers:aoai-deploy::default",
+                olds=_to_struct(olds or {}),
+                news=_to_struct(news),
+                name="default",
+                type="pulumi:providers:aoai-deploy",
+            )
+        )
+        return dict(rpc.deserialize_properties(reply.inputs, keep_unknowns=True))
 
     def check(
         self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None

@@ -33,6 +33,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
+#: The stack's key for the owner tags (providers/owner_key.py): one per stack.
+OWNER_KEY_TYPE = f"{DYNAMIC_PREFIX}/aoai:OwnerKey"
 PROVIDER_KEY = "__provider"
 #: Modules whose origin the result reports.
 WATCHED_MODULES = ("components", "aoai_deploy.components", "aoai_deploy.providers")
@@ -49,6 +51,8 @@ class ArmLikeMocks(mocks.Mocks):
         if args.typ == STACK_REFERENCE:
             name = args.resource_id or args.name
             return name, {"name": name, "outputs": self.stack_outputs[name]}
+        if args.typ == OWNER_KEY_TYPE:
+            return "0123456789abcdef", {"key": "0123456789abcdef"}
         if args.typ.startswith(DYNAMIC_PREFIX):
             return f"{inputs['account_id']}/deployments/{inputs['deployment_name']}", inputs
         return f"{args.name}-id", inputs
