@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up test lint fmt emulator bench clean lock dist release-check
+.PHONY: up fleet test lint fmt emulator bench clean lock dist release-check
 
 # Installs come from requirements/dev.txt, every file pinned by its sha256 (`make lock` writes
 # it from pyproject.toml), then the project itself: no dependencies, no isolated build (that
@@ -36,6 +36,12 @@ lock: $(VENV)/.installed
 ## or built once from the Go module proxy): up, outputs, a preview diff, up, destroy
 up: $(VENV)/.installed
 	$(PY) scripts/tryout.py
+
+## make fleet: the example fleet (examples/fleet/, 12 customers in 3 rings) against the local
+## emulator with the real Pulumi CLI: preview, up, a capacity change with one customer made to
+## fail, --only-failed, a re-run that writes nothing, destroy (scripts/fleet_tryout.py)
+fleet: $(VENV)/.installed
+	$(PY) scripts/fleet_tryout.py
 
 ## make test: the whole suite (.ci/run runs it without the release tests, which make
 ## release-check runs on dist/); PYTEST_ARGS adds to pytest's arguments

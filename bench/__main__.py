@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench import cli_preview, cold_start, create_overhead, preview, rollout, tokens
+from bench import cli_preview, cold_start, create_overhead, fleet, preview, rollout, tokens
 from bench.report import SectionResult, format_table
 
 SECTIONS: dict[str, Callable[[], SectionResult]] = {
@@ -32,6 +32,7 @@ SECTIONS: dict[str, Callable[[], SectionResult]] = {
     "tokens": tokens.run,
     "rollout": rollout.run,
     "cli-preview": cli_preview.run,
+    "fleet": fleet.run,
 }
 
 

@@ -2,6 +2,7 @@
 """Write the pull-request comment that shows a `pulumi preview` (preview.yml's comment job).
 
     scripts/preview_comment.py PREVIEW_OUTPUT STACK RESULT > comment.md
+    scripts/preview_comment.py --fleet REPORT_JSON RESULT > comment.md   (fleet-preview.yml)
 
 The preview's output is text that the comment must show, never markdown that GitHub renders:
 it holds whatever the program, the providers and Azure printed (names, error messages, values),
@@ -15,13 +16,36 @@ backtick fence, and HTML inside a fenced block is shown as text.
 A comment holds at most 65,536 characters: the end of the output (where the summary is) is
 kept, fence included, and the comment says how much was cut. Standard library only: the
 comment job runs this file as the base branch has it, with the system's python3.
+
+The fence rule itself lives in fleet/markdown.py (standard library only too), loaded from
+there by path: the fleet's summary table (`--fleet`, and `aoai-deploy fleet ... --markdown`)
+uses the same rule, so it is written once. The comment jobs check out both files.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import sys
+from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
+from types import ModuleType
+
+
+def _markdown() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "fleet" / "markdown.py"
+    spec = spec_from_file_location("aoai_deploy_fleet_markdown", path)
+    assert spec is not None, path
+    assert spec.loader is not None, path
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_md = _markdown()
+longest_run = _md.longest_run
+fence_for = _md.fence_for
+fenced = _md.fenced
+inline_code = _md.inline_code
 
 #: The hidden first line by which the comment job finds its own comment to edit.
 MARKER = "<!-- aoai-deploy preview -->"
@@ -32,32 +56,6 @@ RESERVED = 1024
 #: The job results GitHub reports (`needs.<job>.result`).
 RESULTS = ("success", "failure", "cancelled", "skipped")
 NO_OUTPUT = "The preview produced no output; see the workflow run's log."
-
-
-def longest_run(text: str, char: str) -> int:
-    """Length of the longest run of ``char`` in ``text`` (0 if none)."""
-    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
-
-
-def fence_for(text: str) -> str:
-    """A backtick fence no line of ``text`` can close: longer than any backtick run in it."""
-    return "`" * max(3, longest_run(text, "`") + 1)
-
-
-def fenced(text: str) -> str:
-    """``text`` as one fenced code block (``text`` info string), ending in a newline."""
-    fence = fence_for(text)
-    body = text if text.endswith("\n") or not text else text + "\n"
-    return f"{fence}text\n{body}{fence}\n"
-
-
-def inline_code(text: str) -> str:
-    """``text`` as one inline code span, whatever backticks it holds (CommonMark's rule: the
-    delimiters are a run no run inside equals; a space pads a text that starts or ends with a
-    backtick)."""
-    ticks = "`" * (longest_run(text, "`") + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def tail_that_fits(text: str, budget: int) -> str:
@@ -97,7 +95,36 @@ def comment_body(output: str | None, stack: str, result: str) -> str:
     return body
 
 
+def fleet_comment_body(report_text: str | None, result: str) -> str:
+    """The fleet preview's comment: marker, header, the summary table of its JSON report
+    (rendered here, by the base branch's code, from the report's data)."""
+    result = result if result in RESULTS else "unknown"
+    header = f"{_md.FLEET_MARKER}\n"
+    try:
+        report = json.loads(report_text) if report_text else None
+    except ValueError:
+        report = None
+    if not isinstance(report, dict):
+        return (
+            header
+            + f"#### {inline_code('aoai-deploy fleet preview')}: {result}\n\n"
+            + "The fleet preview wrote no report; see the workflow run's log.\n"
+        )
+    body = header + _md.summary_markdown(
+        report, title=f"{inline_code('aoai-deploy fleet preview')}: {result}"
+    )
+    if len(body) > COMMENT_LIMIT - RESERVED:
+        body = body[: COMMENT_LIMIT - RESERVED].rsplit("\n", 1)[0] + "\n"
+        body += "\nThe table was cut; the whole report is the workflow run's artifact.\n"
+    return body
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "--fleet":
+        source = Path(argv[1])
+        text = source.read_text(errors="replace") if source.is_file() else None
+        sys.stdout.write(fleet_comment_body(text, argv[2]))
+        return 0
     if len(argv) != 3:
         print("usage: preview_comment.py PREVIEW_OUTPUT STACK RESULT", file=sys.stderr)
         return 64

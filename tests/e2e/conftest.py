@@ -14,12 +14,16 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aoai_deploy.emulator import Emulator
+from aoai_deploy.fleet.emulator_seed import fleet_seed
+from aoai_deploy.fleet.spec import parse_fleet
 from cli_harness import REPO, REQUIRE_ENV, PulumiCli, find_cli
 from e2e_project import Project, tokens_for
+from fleet_harness import FleetCli
 from packaging_env import FreshVenv, build_wheel, locked_venv
 
 HERE = Path(__file__).resolve().parent
@@ -109,3 +113,23 @@ def release_venv(released_wheel: Path, tmp_path_factory: pytest.TempPathFactory)
     requirements (requirements/base.txt, no extra) from the package index, then the wheel."""
     root = tmp_path_factory.mktemp("release-venv") / "venv"
     return locked_venv(root, released_wheel, REPO / "requirements" / "base.txt")
+
+
+@pytest.fixture
+def fleet_cli(pulumi_cli: Path, tmp_path: Path) -> Iterator[Callable[..., FleetCli]]:
+    """``fleet_cli(data, provisioning_seconds=0.5)``: an emulator seeded from ``data``
+    (running in this process) and the console script pointed at it."""
+    emulators: list[Emulator] = []
+
+    def make(data: dict[str, Any], provisioning_seconds: float = 0.5) -> FleetCli:
+        emu = Emulator(seed=fleet_seed(parse_fleet(data)))
+        emu.settings.provisioning_seconds = provisioning_seconds
+        emu.settings.deprovisioning_seconds = 0.2
+        emu.start()
+        emulators.append(emu)
+        return FleetCli(pulumi_cli, emu, tmp_path, data)
+
+    yield make
+    for emu in emulators:
+        emu.stop()
+        assert emu.internal_errors == [], emu.internal_errors

@@ -252,7 +252,7 @@ def test_the_comment_job_runs_only_the_base_commits_comment_script(
     assert checkout["with"] == {
         "ref": rules.BASE_COMMIT,
         "persist-credentials": False,
-        "sparse-checkout": "scripts/preview_comment.py",
+        "sparse-checkout": "scripts/preview_comment.py\nfleet/markdown.py\n",
         "sparse-checkout-cone-mode": False,
     }
     assert rules.branch_checkouts(comment) == []

@@ -15,7 +15,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
-NAMES = ("ci.yml", "preview.yml", "up.yml", "release.yml")
+NAMES = ("ci.yml", "preview.yml", "up.yml", "release.yml", "fleet.yml", "fleet-preview.yml")
 
 #: `owner/repo[/path]@<40 hex> # vX[.Y[.Z]]`: a commit no one can move, and the tag it was.
 _PINNED_USES = re.compile(
@@ -23,6 +23,12 @@ _PINNED_USES = re.compile(
 )
 _EXPRESSION = re.compile(r"\$\{\{")
 _VAR = re.compile(r"\$\{\{\s*vars\.(\w+)\s*\}\}")
+#: A command that runs a stack operation: `pulumi <op>`, or `aoai-deploy fleet <op>` (which
+#: runs the same operation on each customer's stack, fleet/stacks.py).
+_STATE_COMMAND = (
+    r"(?m)^\s*(?:pulumi\s+(?P<pulumi>preview|up|update|refresh|destroy|import|state)"
+    r"|\S*aoai-deploy\s+fleet\s+(?P<fleet>preview|up|destroy))\b"
+)
 #: The OIDC subject each app trusts (docs/security.md); `<owner>/<repo>` stands for the repo.
 REPO_SUBJECT = "repo:<owner>/<repo>"
 
@@ -88,7 +94,7 @@ def passphrase_outside_steps(workflow: dict[str, Any]) -> list[str]:
             found.append(f"{job_id}: job env")
     for job_id, step in steps(workflow):
         if "PULUMI_CONFIG_PASSPHRASE" in step.get("env", {}) and not re.search(
-            r"(?m)^\s*pulumi\s+(preview|up|refresh|destroy)\b", step.get("run", "")
+            _STATE_COMMAND, step.get("run", "")
         ):
             found.append(f"{job_id}: step {step.get('name') or step.get('uses')}")
     return found
@@ -194,10 +200,11 @@ def oidc_subject(workflow: dict[str, Any], job: dict[str, Any]) -> str:
 def state_access(job: dict[str, Any]) -> str:
     """What the job does to the stack's state, from the pulumi commands it runs."""
     scripts = "\n".join(step.get("run", "") for step in job.get("steps", []))
-    # Commands only: a line that starts with `pulumi`, not the word in a message.
-    if re.search(r"(?m)^\s*pulumi\s+(up|refresh|destroy|import|state)\b", scripts):
+    # Commands only: a line that starts with the command, not the word in a message.
+    operations = {m["pulumi"] or m["fleet"] for m in re.finditer(_STATE_COMMAND, scripts)}
+    if operations - {"preview"}:
         return "read, write"
-    if re.search(r"(?m)^\s*pulumi\s+preview\b", scripts):
+    if operations:
         return "read"
     return "none"
 
@@ -221,7 +228,7 @@ def table_row(file: str, workflow: dict[str, Any], job_id: str) -> list[str]:
 
 #: The pull request's base commit: what a job checks out to run trusted code on a pull request.
 BASE_COMMIT = "${{ github.event.pull_request.base.sha }}"
-_PULUMI_COMMAND = re.compile(r"(?m)^\s*pulumi\s+(preview|up|refresh|destroy|import)\b")
+_PULUMI_COMMAND = re.compile(_STATE_COMMAND)
 
 
 def branch_checkouts(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -292,6 +299,14 @@ def unchecked_downloads(workflow: dict[str, Any]) -> list[str]:
         if acquisition != "true":
             found.append(f"{job_id}: automatic plugin acquisition left on")
     return found
+
+
+def deploys_on_pull_requests(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that write a stack's state in a workflow a pull request can start: a pull
+    request runs its own code, so it may preview (read) and nothing more."""
+    if not {"pull_request", "pull_request_target"} & set(triggers(workflow)):
+        return []
+    return [job_id for job_id, job in jobs(workflow) if state_access(job) == "read, write"]
 
 
 # -- concurrency --------------------------------------------------------------------------------
