@@ -82,7 +82,7 @@ def test_the_package_plugin_shows_the_change_as_an_update_of_that_property(emu: 
         id_, outputs = plugin.create("chat", checked)
 
         news, _ = plugin.check("chat", _inputs(dynamic_throttling_enabled=False))
-        changed, replaced, detailed = plugin.diff("chat", id_, outputs, news)
+        changed, replaced, detailed = plugin.detailed_diff("chat", id_, outputs, news)
         assert changed == ["dynamicThrottlingEnabled"]
         assert replaced == []
         assert detailed == {"dynamicThrottlingEnabled": proto.PropertyDiff.UPDATE}

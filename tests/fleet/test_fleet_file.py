@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleet_files import EXAMPLE, MODEL, REPO, SOURCE_TENANT, small_fleet, tenant
 
 from aoai_deploy.components.stack_config import DEPLOYMENT_KEYS
 from aoai_deploy.fleet import FleetFileError, load_fleet
 from aoai_deploy.fleet.spec import parse_fleet, schema
+from fleet_files import EXAMPLE, MODEL, REPO, SOURCE_TENANT, small_fleet, tenant
 
 
 def problems(data: Any) -> list[tuple[str, str]]:

@@ -7,11 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from fleet_files import small_fleet
-
 from aoai_deploy.fleet.outcome import Outcome
 from aoai_deploy.fleet.runner import FleetRun
 from aoai_deploy.fleet.spec import Customer, parse_fleet
+from fleet_files import small_fleet
 
 WAIT = 10.0  # seconds any coordination in these tests may take at most
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from azure.core.credentials import AccessToken
-from fleet_files import SOURCE_TENANT, small_fleet, tenant
 
 from aoai_deploy.emulator.tokens import mint
 from aoai_deploy.fleet.spec import parse_fleet
 from aoai_deploy.fleet.tokens import TokenBroker, TokenSetupError
+from fleet_files import SOURCE_TENANT, small_fleet, tenant
 
 APP = "33333333-3333-4333-8333-333333333333"
 NOW = 1_800_000_000.0

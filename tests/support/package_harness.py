@@ -145,7 +145,7 @@ class PackagePluginProcess(PluginProcess):
         )
         return reply.id, _from_struct(reply.properties)
 
-    def diff(
+    def detailed_diff(
         self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> tuple[list[str], list[str], dict[str, int]]:
         """The changed and replaced properties (schema names), and the detailed diff's kind of
