@@ -72,9 +72,12 @@ def table_cell(text: str | None, limit: int = 300) -> str:
     return inline_code(line).replace("|", "\\|") if line else ""
 
 
-def _changes(changes: Mapping[str, int]) -> str:
+def _changes(changes: Mapping[str, int], result: str = "succeeded") -> str:
     parts = [f"{changes[k]} to {k}" for k in _KINDS if changes.get(k)]
-    return ", ".join(parts) if parts else "no change"
+    if parts:
+        return ", ".join(parts)
+    # A failed or cancelled operation leaves no summary: its changes were never counted.
+    return "no change" if result == "succeeded" else "not finished"
 
 
 def summary_markdown(report: Mapping[str, Any], title: str | None = None) -> str:
@@ -119,7 +122,7 @@ def summary_markdown(report: Mapping[str, Any], title: str | None = None) -> str
                     table_cell(str(entry.get("ring", ""))),
                     table_cell(str(entry.get("result", ""))),
                     f"{float(entry.get('duration', 0)):.0f} s",
-                    _changes(entry.get("changes") or {}),
+                    _changes(entry.get("changes") or {}, str(entry.get("result", ""))),
                     table_cell(shown),
                     error_cell,
                 ]

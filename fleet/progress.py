@@ -20,16 +20,20 @@ from aoai_deploy.fleet.spec import Customer, ring_label
 __all__ = ["LiveProgress", "changes_text", "final_table"]
 
 
-def changes_text(changes: Mapping[str, int]) -> str:
-    """``2 create, 1 update`` (``same`` left out); ``no change`` when nothing changes."""
+def changes_text(changes: Mapping[str, int], result: str = "succeeded") -> str:
+    """``2 create, 1 update`` (``same`` left out); ``no change`` when a finished operation
+    changed nothing, and ``not finished`` when one that failed or was cancelled left no
+    summary (the CLI counts changes only at the end of an update)."""
     parts = [f"{changes[k]} {k}" for k in CHANGE_KINDS if k != "same" and changes.get(k)]
-    return ", ".join(parts) if parts else "no change"
+    if parts:
+        return ", ".join(parts)
+    return "no change" if result == "succeeded" else "not finished"
 
 
 def _finished_line(outcome: Outcome) -> str:
     text = f"{outcome.key} ({ring_label(outcome.ring)}): {outcome.result}"
     if outcome.result != "not-started":
-        text += f" in {outcome.duration:.1f}s, {changes_text(outcome.changes)}"
+        text += f" in {outcome.duration:.1f}s, {changes_text(outcome.changes, outcome.result)}"
     if outcome.error:
         text += f": {outcome.error}"
     elif outcome.note:
@@ -127,9 +131,10 @@ def final_table(entries: Sequence[Mapping[str, Any]]) -> str:
     rows: list[tuple[list[str], str | None]] = []
     for entry in entries:
         changed = entry.get("changed") or []
-        changes = changes_text(entry.get("changes") or {})
+        changes = changes_text(entry.get("changes") or {}, str(entry["result"]))
         if changed:
-            changes += f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})"
+            tried = "" if entry["result"] == "succeeded" else "tried: "
+            changes += f" ({tried}{', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})"
         cells = [
             str(entry["key"]),
             str(entry["ring"]),

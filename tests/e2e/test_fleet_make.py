@@ -48,7 +48,7 @@ def test_make_fleet_runs_the_example_fleet_end_to_end_and_leaves_the_checkout_as
     out = done.stdout
     assert out.index("canary: 2 customers") < out.index("ring 1: 5 customers")
     assert re.search(
-        r"hooli \(ring 1\): failed in [\d.]+s, no change: updating .*AuthorizationFailed", out
+        r"hooli \(ring 1\): failed in [\d.]+s, not finished: updating .*AuthorizationFailed", out
     )
     assert "eyJ" not in out + done.stderr  # no token: JWTs start with eyJ
     status = subprocess.run(

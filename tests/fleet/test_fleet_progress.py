@@ -48,7 +48,8 @@ def test_a_terminal_gets_one_live_line_per_running_customer_redrawn_in_place() -
     assert "update acme-support-bot" in text
     assert "\x1b[2F\x1b[J" in text  # two live lines taken back before redrawing
     assert (
-        "globex (ring 1): failed in 0.0s, no change: updating x: AuthorizationFailed: no\n" in text
+        "globex (ring 1): failed in 0.0s, not finished: updating x: AuthorizationFailed: no\n"
+        in text
     )
     assert text.endswith("\x1b[J")  # the live lines are cleared at the end
 
@@ -68,6 +69,7 @@ def test_the_final_table_has_the_errors_first_line_and_its_hint_below() -> None:
                 "failed",
                 error="updating x: AuthorizationFailed: no",
                 hint="The deploying identity needs the role.",
+                changed=["globex-support-bot.sku_capacity"],
             ).as_dict(),
         ]
     )
@@ -85,4 +87,6 @@ def test_the_final_table_has_the_errors_first_line_and_its_hint_below() -> None:
     assert lines[1].split()[:5] == ["acme", "canary", "succeeded", "4.0s", "1"]
     assert "(acme-support-bot.sku_capacity)" in lines[1]
     assert lines[2].endswith("updating x: AuthorizationFailed: no")
+    # A failed update leaves no summary: what it tried is named, nothing is called "no change".
+    assert "not finished (tried: globex-support-bot.sku_capacity)" in lines[2]
     assert lines[3].strip() == "hint: The deploying identity needs the role."
