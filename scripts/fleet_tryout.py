@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from tryout import TryoutError, find_cli, say  # make up's script, beside this one
 
 from aoai_deploy.emulator import Emulator
 from aoai_deploy.fleet import load_fleet
@@ -44,25 +45,6 @@ FLEET_FILE = REPO / "examples" / "fleet" / "fleet.yaml"
 VICTIM = "hooli"
 PASSPHRASE = "aoai-deploy-fleet-tryout"  # noqa: S105  (throw-away local state only)
 WRITES = ("PUT", "PATCH", "DELETE")
-
-
-class TryoutError(Exception):
-    """Stops the try-out with one line for the user."""
-
-
-def say(text: str) -> None:
-    print(f"\n==> {text}", flush=True)
-
-
-def find_cli() -> Path | None:
-    done = subprocess.run(
-        ["bash", str(REPO / "scripts" / "pulumi-cli")],
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    path = done.stdout.strip()
-    return Path(path) if done.returncode == 0 and path else None
 
 
 class Fleet:

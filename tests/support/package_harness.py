@@ -124,10 +124,8 @@ class PackagePluginProcess(PluginProcess):
         )
         return _from_struct(reply.inputs), [(f.property, f.reason) for f in reply.failures]
 
-    def diff(
-        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> DiffReply:
-        reply = self.stub.Diff(
+    def _diff(self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
+        return self.stub.Diff(
             proto.DiffRequest(
                 id=id_,
                 urn=urn(name),
@@ -137,6 +135,11 @@ class PackagePluginProcess(PluginProcess):
                 type=RESOURCE_TYPE,
             )
         )
+
+    def diff(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> DiffReply:
+        reply = self._diff(name, id_, olds, news)
         return DiffReply(reply.changes, list(reply.replaces), reply.deleteBeforeReplace)
 
     def create(self, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -150,16 +153,7 @@ class PackagePluginProcess(PluginProcess):
     ) -> tuple[list[str], list[str], dict[str, int]]:
         """The changed and replaced properties (schema names), and the detailed diff's kind of
         each (``proto.PropertyDiff.UPDATE`` ...), as the CLI shows them."""
-        reply = self.stub.Diff(
-            proto.DiffRequest(
-                id=id_,
-                urn=urn(name),
-                olds=_to_struct(olds),
-                news=_to_struct(news),
-                name=name,
-                type=RESOURCE_TYPE,
-            )
-        )
+        reply = self._diff(name, id_, olds, news)
         detailed = {key: value.kind for key, value in reply.detailedDiff.items()}
         return list(reply.diffs), list(reply.replaces), detailed
 
