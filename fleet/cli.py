@@ -136,15 +136,22 @@ def _validate(fleet: Fleet, args: argparse.Namespace) -> int:
     return 0
 
 
-def _select(fleet: Fleet, args: argparse.Namespace) -> tuple[list[Customer], dict[str, Any] | None]:
-    from aoai_deploy.fleet.report import left_to_do, load_report
+def _read_report(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``--report`` file's last runs, if one is named; a bad file is a usage error."""
+    from aoai_deploy.fleet.report import load_report
 
-    report = None
-    if args.report is not None:
-        try:
-            report = load_report(args.report)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
+    if args.report is None:
+        return None
+    try:
+        return load_report(args.report)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _select(fleet: Fleet, args: argparse.Namespace) -> tuple[list[Customer], dict[str, Any] | None]:
+    from aoai_deploy.fleet.report import left_to_do
+
+    report = _read_report(args)
     chosen = list(fleet.customers)
     if args.only:
         known = {c.key for c in fleet.customers}
@@ -266,16 +273,10 @@ def _confirmed(fleet: Fleet, chosen: list[Customer]) -> bool:
 
 
 def _status(fleet: Fleet, args: argparse.Namespace) -> int:
-    from aoai_deploy.fleet.report import load_report
     from aoai_deploy.fleet.stacks import RunSettings, StackRunner
     from aoai_deploy.fleet.tokens import TokenBroker
 
-    report = None
-    if args.report is not None:
-        try:
-            report = load_report(args.report)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
+    report = _read_report(args)
     entries = (report or {}).get("customers", {})
     cli = args.pulumi or (Path(found) if (found := shutil.which("pulumi")) else None)
     backend: dict[str, dict[str, Any]] = {}

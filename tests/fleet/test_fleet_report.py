@@ -201,3 +201,25 @@ def test_the_first_error_line_drops_the_traceback_and_keeps_the_hint() -> None:
         "updating /x: AuthorizationFailed: no",
         "The deploying identity needs the role.",
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["up", "--only-failed"]],
+    ids=["status", "up --only-failed"],
+)
+def test_a_file_that_is_not_a_report_stops_the_command_naming_it_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    from aoai_deploy.fleet.cli import main
+
+    fleet_file = tmp_path / "fleet.yaml"
+    fleet_file.write_text(json.dumps(small_fleet([("a", "canary")])), encoding="utf-8")
+    report = tmp_path / "report.json"
+    report.write_text("[]", encoding="utf-8")
+    # No pulumi is given or needed: the report is read before any stack is touched.
+    code = main(["fleet", argv[0], str(fleet_file), "--report", str(report), *argv[1:]])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"aoai-deploy fleet {argv[0]}: ")
+    assert f"{report} is not an aoai-deploy fleet report" in err
